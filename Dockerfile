@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build: a static binary (CGO_ENABLED=0, pure-Go SQLite) on Alpine.
+FROM golang:1.27-alpine AS build
+WORKDIR /src
+ENV GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN go build -trimpath -ldflags="-s -w" -o /out/slotbase .
+
+FROM alpine:3.20
+# su-exec drops root after the entrypoint has made the (root-owned) Fly volume
+# writable for the unprivileged slotbase user.
+RUN apk add --no-cache ca-certificates su-exec \
+ && addgroup -S slotbase && adduser -S -G slotbase -H -h /pb_data slotbase
+COPY --from=build /out/slotbase /usr/local/bin/slotbase
+COPY deploy/entrypoint.sh /usr/local/bin/entrypoint.sh
+VOLUME /pb_data
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]
+CMD ["serve", "--dir", "/pb_data", "--http", "0.0.0.0:8080"]

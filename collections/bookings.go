@@ -1,0 +1,99 @@
+package collections
+
+import (
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Bookings is the name of the bookings collection.
+const Bookings = "bookings"
+
+// BookingsID is the fixed id of the bookings collection.
+const BookingsID = "sb_bookings"
+
+// Fields of the bookings collection.
+const (
+	BookingsEventType       = "event_type"
+	BookingsHosts           = "hosts"
+	BookingsStart           = "start"
+	BookingsEnd             = "end"
+	BookingsStatus          = "status"
+	BookingsName            = "name"
+	BookingsEmail           = "email"
+	BookingsTimezone        = "timezone"
+	BookingsNotes           = "notes"
+	BookingsAnswers         = "answers"
+	BookingsManageTokenHash = "manage_token_hash"
+	BookingsGoogleEventID   = "google_event_id"
+	BookingsCancelReason    = "cancel_reason"
+	BookingsRescheduledFrom = "rescheduled_from"
+	BookingsSequence        = "sequence"
+	BookingsBufferBefore    = "buffer_before"
+	BookingsBufferAfter     = "buffer_after"
+	BookingsIdempotencyKey  = "idempotency_key"
+	BookingsIdempotentReply = "idempotent_reply"
+)
+
+// Status values of bookings.status.
+const (
+	StatusPending   = "pending"
+	StatusConfirmed = "confirmed"
+	StatusCancelled = "cancelled"
+	StatusDeclined  = "declined"
+)
+
+// LiveStatusFilter is a filter fragment matching bookings that hold their slot.
+const LiveStatusFilter = "(status = 'pending' || status = 'confirmed')"
+
+// Booking wraps a bookings record.
+type Booking struct {
+	core.BaseRecordProxy
+}
+
+// NewBooking wraps r.
+func NewBooking(r *core.Record) *Booking {
+	b := &Booking{}
+	b.SetProxyRecord(r)
+	return b
+}
+
+// EventTypeID is the booked event type's id.
+func (b *Booking) EventTypeID() string { return b.GetString(BookingsEventType) }
+
+// HostIDs are the hosts taking the meeting.
+func (b *Booking) HostIDs() []string { return b.GetStringSlice(BookingsHosts) }
+
+// Start is the meeting start in UTC.
+func (b *Booking) Start() time.Time { return dateOf(b.Record, BookingsStart) }
+
+// End is the meeting end in UTC.
+func (b *Booking) End() time.Time { return dateOf(b.Record, BookingsEnd) }
+
+// Status is pending, confirmed, cancelled or declined.
+func (b *Booking) Status() string { return b.GetString(BookingsStatus) }
+
+// Name is the invitee's name.
+func (b *Booking) Name() string { return b.GetString(BookingsName) }
+
+// Email is the invitee's e-mail address.
+func (b *Booking) Email() string { return b.GetString(BookingsEmail) }
+
+// Timezone is the invitee's IANA zone.
+func (b *Booking) Timezone() string { return b.GetString(BookingsTimezone) }
+
+// Notes is the invitee's free text.
+func (b *Booking) Notes() string { return b.GetString(BookingsNotes) }
+
+// Sequence counts the changes made to the booking (iCalendar SEQUENCE).
+func (b *Booking) Sequence() int { return b.GetInt(BookingsSequence) }
+
+// BufferBefore is the buffer before the meeting, copied from the event type at booking time.
+func (b *Booking) BufferBefore() time.Duration {
+	return time.Duration(b.GetInt(BookingsBufferBefore)) * time.Minute
+}
+
+// BufferAfter is the buffer after the meeting, copied from the event type at booking time.
+func (b *Booking) BufferAfter() time.Duration {
+	return time.Duration(b.GetInt(BookingsBufferAfter)) * time.Minute
+}

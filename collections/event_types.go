@@ -1,0 +1,122 @@
+package collections
+
+import (
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// EventTypes is the name of the event types collection: what clients can book.
+const EventTypes = "event_types"
+
+// EventTypesID is the fixed id of the event_types collection.
+const EventTypesID = "sb_event_types"
+
+// Fields of the event_types collection.
+const (
+	EventTypesSlug                 = "slug"
+	EventTypesTitle                = "title"
+	EventTypesDescription          = "description"
+	EventTypesDuration             = "duration"
+	EventTypesSlotStep             = "slot_step"
+	EventTypesBufferBefore         = "buffer_before"
+	EventTypesBufferAfter          = "buffer_after"
+	EventTypesMinNotice            = "min_notice"
+	EventTypesHorizonDays          = "horizon_days"
+	EventTypesDailyLimit           = "daily_limit"
+	EventTypesSeats                = "seats"
+	EventTypesHosts                = "hosts"
+	EventTypesAssignment           = "assignment"
+	EventTypesRequiresConfirmation = "requires_confirmation"
+	EventTypesLocation             = "location"
+	EventTypesQuestions            = "questions"
+	EventTypesActive               = "active"
+)
+
+// Assignment values of event_types.assignment.
+const (
+	AssignmentSingle     = "single"
+	AssignmentRoundRobin = "round_robin"
+	AssignmentCollective = "collective"
+)
+
+// EventType wraps an event_types record.
+type EventType struct {
+	core.BaseRecordProxy
+}
+
+// NewEventType wraps r.
+func NewEventType(r *core.Record) *EventType {
+	e := &EventType{}
+	e.SetProxyRecord(r)
+	return e
+}
+
+// FindActiveEventType returns the active event type with slug.
+func FindActiveEventType(app core.App, slug string) (*EventType, error) {
+	r, err := app.FindFirstRecordByFilter(EventTypes, "slug = {:slug} && active = true", map[string]any{"slug": slug})
+	if err != nil {
+		return nil, err
+	}
+	return NewEventType(r), nil
+}
+
+// Slug is the event type's URL name.
+func (e *EventType) Slug() string { return e.GetString(EventTypesSlug) }
+
+// Title is the event type's display name.
+func (e *EventType) Title() string { return e.GetString(EventTypesTitle) }
+
+// Description is the event type's public description.
+func (e *EventType) Description() string { return e.GetString(EventTypesDescription) }
+
+// Duration is the meeting length.
+func (e *EventType) Duration() time.Duration { return e.minutes(EventTypesDuration) }
+
+// SlotStep is the distance between offered starts (0 = the duration).
+func (e *EventType) SlotStep() time.Duration { return e.minutes(EventTypesSlotStep) }
+
+// BufferBefore is the free time the host needs before a meeting.
+func (e *EventType) BufferBefore() time.Duration { return e.minutes(EventTypesBufferBefore) }
+
+// BufferAfter is the free time the host needs after a meeting.
+func (e *EventType) BufferAfter() time.Duration { return e.minutes(EventTypesBufferAfter) }
+
+// MinNotice is how far ahead of now the earliest slot may start.
+func (e *EventType) MinNotice() time.Duration { return e.minutes(EventTypesMinNotice) }
+
+// HorizonDays is how many days ahead slots are offered (0 = no limit).
+func (e *EventType) HorizonDays() int { return e.GetInt(EventTypesHorizonDays) }
+
+// DailyLimit is the most bookings per host per local day (0 = no limit).
+func (e *EventType) DailyLimit() int { return e.GetInt(EventTypesDailyLimit) }
+
+// Seats is how many invitees one slot takes (at least 1).
+func (e *EventType) Seats() int { return max(1, e.GetInt(EventTypesSeats)) }
+
+// HostIDs are the hosts who can take this event type.
+func (e *EventType) HostIDs() []string { return e.GetStringSlice(EventTypesHosts) }
+
+// Assignment is single, round_robin or collective.
+func (e *EventType) Assignment() string {
+	if a := e.GetString(EventTypesAssignment); a != "" {
+		return a
+	}
+	return AssignmentSingle
+}
+
+// RequiresConfirmation reports whether bookings start pending.
+func (e *EventType) RequiresConfirmation() bool { return e.GetBool(EventTypesRequiresConfirmation) }
+
+// Location says where the meeting happens (free text, or "google_meet").
+func (e *EventType) Location() string { return e.GetString(EventTypesLocation) }
+
+// QuestionsJSON is the raw custom questions JSON.
+func (e *EventType) QuestionsJSON() []byte { return rawJSON(e.Record, EventTypesQuestions) }
+
+// Active reports whether the event type is bookable.
+func (e *EventType) Active() bool { return e.GetBool(EventTypesActive) }
+
+func (e *EventType) minutes(field string) time.Duration {
+	return time.Duration(e.GetInt(field)) * time.Minute
+}

@@ -1,0 +1,86 @@
+package hooks
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is what the command line and the environment say about this run.
+// Flags win over environment variables; see the README's configuration table.
+type Config struct {
+	// Timezone is the IANA zone the first run gives the settings and the demo schedule.
+	Timezone string
+	// NoDemo skips the demo host, schedule and event type on the first run.
+	NoDemo bool
+	// PublicDir serves the booking page from this folder instead of the copy
+	// built into the binary (handy while editing pb_public/).
+	PublicDir string
+	// Quiet hides slotbase's start banner.
+	Quiet bool
+	// TrustedProxyHeader names the header a reverse proxy puts the client's
+	// address in (Fly.io: Fly-Client-IP), so rate limits see real clients.
+	TrustedProxyHeader string
+	// Public is the booking page built into the binary (pb_public/).
+	Public fs.FS
+}
+
+// ConfigFromEnv reads the SLOTBASE_* environment variables.
+func ConfigFromEnv() Config {
+	return Config{
+		Timezone:  envOr("SLOTBASE_TIMEZONE", localZoneName()),
+		NoDemo:    os.Getenv("SLOTBASE_NO_DEMO") == "1" || os.Getenv("SLOTBASE_NO_DEMO") == "true",
+		PublicDir: os.Getenv("SLOTBASE_PUBLIC_DIR"),
+
+		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
+	}
+}
+
+// BindFlags adds slotbase's flags to fs, with the current values as defaults.
+func (c *Config) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA zone for the first run's settings and demo schedule (env SLOTBASE_TIMEZONE)")
+	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "first run: do not create the demo host and event type (env SLOTBASE_NO_DEMO=1)")
+	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
+	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
+}
+
+func envOr(key, fallback string) string {
+	if v := strings.TrimSpace(os.Getenv(key)); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// localZoneName finds the machine's IANA zone name ("UTC" when it cannot tell).
+func localZoneName() string {
+	if tz := strings.TrimPrefix(os.Getenv("TZ"), ":"); tz != "" {
+		if _, err := time.LoadLocation(tz); err == nil && tz != "Local" {
+			return tz
+		}
+	}
+	if b, err := os.ReadFile("/etc/timezone"); err == nil {
+		if tz := strings.TrimSpace(string(b)); validZone(tz) {
+			return tz
+		}
+	}
+	if target, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
+		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+			if tz := target[i+len("zoneinfo/"):]; validZone(tz) {
+				return tz
+			}
+		}
+	}
+	return "UTC"
+}
+
+func validZone(tz string) bool {
+	if tz == "" || tz == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(tz)
+	return err == nil
+}

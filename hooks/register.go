@@ -1,0 +1,89 @@
+// Package hooks is slotbase's PocketBase glue: it seeds the first run, lists
+// every custom route in one place and translates between PocketBase records
+// and requests and the plain values of the internal/ domain packages.
+package hooks
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Register wires slotbase into app: first-run seeding, the custom routes,
+// the booking page and the start banner. Tests call it on their own app.
+func Register(app core.App, cfg *Config) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		seeded, err := SeedFirstRun(se.App, cfg.Timezone, cfg.NoDemo)
+		if err != nil {
+			return fmt.Errorf("first run: %w", err)
+		}
+		if seeded {
+			se.App.Logger().Info("first run: created the settings record", "timezone", cfg.Timezone, "demo", !cfg.NoDemo)
+		}
+		if err := trustProxyHeader(se.App, cfg.TrustedProxyHeader); err != nil {
+			return err
+		}
+		bindRoutes(se)
+		if public := publicFS(*cfg); public != nil {
+			se.Router.GET("/{path...}", apis.Static(public, true))
+		}
+		if err := se.Next(); err != nil {
+			return err
+		}
+		if !cfg.Quiet && se.Server != nil {
+			printBanner(se.Server.Addr, seeded && !cfg.NoDemo)
+		}
+		return nil
+	})
+}
+
+// publicFS picks the booking page's files: a folder from the flag, else the
+// copy embedded in the binary.
+func publicFS(cfg Config) fs.FS {
+	if cfg.PublicDir != "" {
+		return os.DirFS(cfg.PublicDir)
+	}
+	return cfg.Public
+}
+
+func printBanner(addr string, demo bool) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, "80"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(host, port)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nslotbase is running\n")
+	fmt.Fprintf(&b, "  Booking page: %s/\n", base)
+	if demo {
+		fmt.Fprintf(&b, "  Demo event:   %s/%s\n", base, DemoSlug)
+	}
+	fmt.Fprintf(&b, "  Admin UI:     %s/_/\n", base)
+	fmt.Fprintf(&b, "  First admin:  open the installer link printed below by PocketBase,\n")
+	fmt.Fprintf(&b, "                or run: %s superuser upsert EMAIL PASSWORD\n\n", os.Args[0])
+	fmt.Print(b.String())
+}
+
+// trustProxyHeader makes PocketBase read client addresses from header (kept
+// in the app settings, so the admin UI shows it too).
+func trustProxyHeader(app core.App, header string) error {
+	if header == "" {
+		return nil
+	}
+	settings := app.Settings()
+	for _, h := range settings.TrustedProxy.Headers {
+		if strings.EqualFold(h, header) {
+			return nil
+		}
+	}
+	settings.TrustedProxy.Headers = append(settings.TrustedProxy.Headers, header)
+	return app.Save(settings)
+}

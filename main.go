@@ -1,0 +1,29 @@
+// Command slotbase is an appointment scheduling platform in one binary:
+// PocketBase with slotbase's collections, hooks, routes and booking page.
+package main
+
+import (
+	"embed"
+	"io/fs"
+	"log"
+	_ "time/tzdata" // the binary carries its own zone data
+
+	"github.com/pocketbase/pocketbase"
+
+	"github.com/slotbase/slotbase/hooks"
+	_ "github.com/slotbase/slotbase/pb_migrations"
+)
+
+//go:embed all:pb_public
+var embedded embed.FS
+
+func main() {
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DefaultDataDir: "pb_data"})
+	cfg := hooks.ConfigFromEnv()
+	cfg.BindFlags(app.RootCmd.PersistentFlags())
+	cfg.Public, _ = fs.Sub(embedded, "pb_public")
+	hooks.Register(app, &cfg)
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
