@@ -25,6 +25,11 @@ type Config struct {
 	// TrustedProxyHeader names the header a reverse proxy puts the client's
 	// address in (Fly.io: Fly-Client-IP), so rate limits see real clients.
 	TrustedProxyHeader string
+	// RateLimits turns on slotbase's default per-IP rate limits on the first
+	// run (they live in PocketBase's settings afterwards, editable there).
+	RateLimits bool
+	// Now is the clock (tests inject one); nil means time.Now.
+	Now func() time.Time
 	// Public is the booking page built into the binary (pb_public/).
 	Public fs.FS
 }
@@ -37,6 +42,7 @@ func ConfigFromEnv() Config {
 		PublicDir: os.Getenv("SLOTBASE_PUBLIC_DIR"),
 
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
+		RateLimits:         os.Getenv("SLOTBASE_RATE_LIMITS") != "off",
 	}
 }
 
@@ -45,6 +51,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA zone for the first run's settings and demo schedule (env SLOTBASE_TIMEZONE)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "first run: do not create the demo host and event type (env SLOTBASE_NO_DEMO=1)")
 	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
+	fs.BoolVar(&c.RateLimits, "rateLimits", c.RateLimits, "per-IP rate limits on booking routes (env SLOTBASE_RATE_LIMITS=off to disable)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
 }
 
@@ -83,4 +90,12 @@ func validZone(tz string) bool {
 	}
 	_, err := time.LoadLocation(tz)
 	return err == nil
+}
+
+// now is the configured clock in UTC.
+func (c *Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now().UTC()
+	}
+	return time.Now().UTC()
 }

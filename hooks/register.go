@@ -4,6 +4,10 @@
 package hooks
 
 import (
+	"context"
+	"time"
+
+	"github.com/slotbase/slotbase/internal/queue"
 	"fmt"
 	"io/fs"
 	"net"
@@ -17,6 +21,7 @@ import (
 // Register wires slotbase into app: first-run seeding, the custom routes,
 // the booking page and the start banner. Tests call it on their own app.
 func Register(app core.App, cfg *Config) {
+	s := &server{app: app, cfg: cfg, worker: newWorker(app), now: cfg.now}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		seeded, err := SeedFirstRun(se.App, cfg.Timezone, cfg.NoDemo)
 		if err != nil {
@@ -28,17 +33,49 @@ func Register(app core.App, cfg *Config) {
 		if err := trustProxyHeader(se.App, cfg.TrustedProxyHeader); err != nil {
 			return err
 		}
-		bindRoutes(se)
+		secret, err := loadSecret(se.App.DataDir())
+		if err != nil {
+			return fmt.Errorf("server secret: %w", err)
+		}
+		s.secret = secret
+		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
+			return fmt.Errorf("rate limits: %w", err)
+		}
+		bindRoutes(se, s)
 		if public := publicFS(*cfg); public != nil {
 			se.Router.GET("/{path...}", apis.Static(public, true))
 		}
 		if err := se.Next(); err != nil {
 			return err
 		}
-		if !cfg.Quiet && se.Server != nil {
-			printBanner(se.Server.Addr, seeded && !cfg.NoDemo)
+		if se.Server != nil { // a real server, not a test's router
+			s.startWorker()
+			if !cfg.Quiet {
+				printBanner(se.Server.Addr, seeded && !cfg.NoDemo)
+			}
 		}
 		return nil
+	})
+}
+
+// server holds what the route handlers share.
+type server struct {
+	app    core.App
+	cfg    *Config
+	worker *queue.Worker
+	secret []byte
+	now    func() time.Time
+}
+
+// startWorker runs the job worker until the app terminates.
+func (s *server) startWorker() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.worker.Run(ctx) }()
+	s.app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		cancel()
+		<-done
+		return e.Next()
 	})
 }
 

@@ -1,0 +1,213 @@
+package hooks
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/slots"
+)
+
+// lookBack is how far before a query the engine may look (its anchor
+// look-back plus two days, see internal/slots), plus a day for long meetings.
+const lookBack = slots.AnchorLookBack + 3*24*time.Hour
+
+// availability is everything the slot engine needs for one event type.
+type availability struct {
+	Rules slots.Rules
+	Hosts []slots.Host
+}
+
+// loadAvailability reads, in a handful of indexed queries, the rules, hosts,
+// schedules, overrides, live bookings and busy blocks that decide the slots
+// of et in [from, to). excludeBooking (may be "") is left out of the
+// bookings, so a booking being rescheduled does not block itself.
+func loadAvailability(app core.App, et *c.EventType, from, to time.Time, excludeBooking string) (availability, error) {
+	rules := slots.Rules{
+		EventType:    et.Id,
+		Duration:     et.Duration(),
+		Step:         et.SlotStep(),
+		BufferBefore: et.BufferBefore(),
+		BufferAfter:  et.BufferAfter(),
+		MinNotice:    et.MinNotice(),
+		Horizon:      time.Duration(et.HorizonDays()) * 24 * time.Hour,
+		DailyLimit:   et.DailyLimit(),
+		Seats:        et.Seats(),
+		Assignment:   slots.Assignment(et.Assignment()),
+	}
+	av := availability{Rules: rules}
+
+	hostRecords, err := app.FindRecordsByIds(c.Hosts, et.HostIDs())
+	if err != nil {
+		return av, err
+	}
+	byHost := map[string]int{}
+	var scheduleIDs []string
+	for _, r := range hostRecords {
+		h := c.NewHost(r)
+		if !h.Active() {
+			if rules.Assignment == slots.Collective {
+				return av, nil // a collective meeting needs every host
+			}
+			continue
+		}
+		loc, err := loadZone(h.Timezone())
+		if err != nil {
+			return av, fmt.Errorf("host %s: timezone: %w", h.Id, err)
+		}
+		byHost[h.Id] = len(av.Hosts)
+		av.Hosts = append(av.Hosts, slots.Host{ID: h.Id, Location: loc})
+		scheduleIDs = append(scheduleIDs, h.ScheduleID())
+	}
+	if len(av.Hosts) == 0 {
+		return av, nil
+	}
+
+	schedules, err := loadSchedules(app, scheduleIDs, from.Add(-lookBack), to)
+	if err != nil {
+		return av, err
+	}
+	for i := range av.Hosts {
+		av.Hosts[i].Schedule = schedules[scheduleIDs[i]]
+	}
+
+	hostIn, params := inList("h", keys(byHost))
+	params["lo"] = c.UTCString(from.Add(-lookBack))
+	params["to"] = c.UTCString(to.Add(24 * time.Hour))
+	params["from"] = c.UTCString(from.Add(-lookBack))
+	params["exclude"] = excludeBooking
+
+	var bookings []struct {
+		ID           string `db:"id"`
+		EventType    string `db:"event_type"`
+		Start        string `db:"start"`
+		End          string `db:"end"`
+		BufferBefore int    `db:"buffer_before"`
+		BufferAfter  int    `db:"buffer_after"`
+		Host         string `db:"host"`
+	}
+	err = app.DB().NewQuery(`SELECT b.id, b.event_type, b.start, b.end, b.buffer_before, b.buffer_after, j.value AS host
+		FROM bookings b, json_each(b.hosts) j
+		WHERE b.start >= {:lo} AND b.start < {:to} AND b.status IN ('pending', 'confirmed')
+		AND b.id != {:exclude} AND j.value IN (` + hostIn + `)`).Bind(params).All(&bookings)
+	if err != nil {
+		return av, fmt.Errorf("bookings: %w", err)
+	}
+	for _, b := range bookings {
+		i, ok := byHost[b.Host]
+		if !ok {
+			continue
+		}
+		av.Hosts[i].Bookings = append(av.Hosts[i].Bookings, slots.Booking{
+			ID: b.ID, EventType: b.EventType,
+			Start: parseUTC(b.Start), End: parseUTC(b.End),
+			BufferBefore: time.Duration(b.BufferBefore) * time.Minute,
+			BufferAfter:  time.Duration(b.BufferAfter) * time.Minute,
+		})
+	}
+
+	var busy []struct {
+		Start string `db:"start"`
+		End   string `db:"end"`
+		Host  string `db:"host"`
+	}
+	err = app.DB().NewQuery(`SELECT bb.start, bb.end, cc.host FROM busy_blocks bb
+		JOIN calendar_connections cc ON cc.id = bb.connection
+		WHERE cc.host IN (` + hostIn + `) AND bb.end > {:from} AND bb.start < {:to}`).Bind(params).All(&busy)
+	if err != nil {
+		return av, fmt.Errorf("busy blocks: %w", err)
+	}
+	for _, b := range busy {
+		if i, ok := byHost[b.Host]; ok {
+			av.Hosts[i].Busy = append(av.Hosts[i].Busy, slots.BusyBlock{Start: parseUTC(b.Start), End: parseUTC(b.End)})
+		}
+	}
+	return av, nil
+}
+
+// loadSchedules reads the schedules and their overrides for the local dates
+// that can touch [from, to).
+func loadSchedules(app core.App, ids []string, from, to time.Time) (map[string]slots.Schedule, error) {
+	records, err := app.FindRecordsByIds(c.Schedules, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]slots.Schedule, len(records))
+	for _, r := range records {
+		s := c.NewSchedule(r)
+		loc, err := loadZone(s.Timezone())
+		if err != nil {
+			return nil, fmt.Errorf("schedule %s: timezone: %w", s.Id, err)
+		}
+		weekly, err := slots.ParseWeekly(s.WeeklyJSON())
+		if err != nil {
+			return nil, fmt.Errorf("schedule %s: weekly: %w", s.Id, err)
+		}
+		out[s.Id] = slots.Schedule{Location: loc, Weekly: weekly, Overrides: map[slots.Date][]slots.Window{}}
+	}
+	in, params := inList("s", ids)
+	scheduleIn := "schedule = " + strings.ReplaceAll(in, ",", " || schedule = ")
+	params["d0"] = slots.DateOf(from, time.UTC).AddDays(-2).String()
+	params["d1"] = slots.DateOf(to, time.UTC).AddDays(2).String()
+	overrides, err := app.FindRecordsByFilter(c.DateOverrides, "date >= {:d0} && date <= {:d1} && ("+scheduleIn+")", "", 0, 0, params)
+	if err != nil {
+		return nil, fmt.Errorf("date overrides: %w", err)
+	}
+	for _, r := range overrides {
+		o := c.NewDateOverride(r)
+		s, ok := out[o.ScheduleID()]
+		if !ok {
+			continue
+		}
+		d, err := slots.ParseDate(o.Date())
+		if err != nil {
+			return nil, fmt.Errorf("date override %s: %w", o.Id, err)
+		}
+		windows, err := slots.ParseWindowsJSON(o.IntervalsJSON())
+		if err != nil {
+			return nil, fmt.Errorf("date override %s: intervals: %w", o.Id, err)
+		}
+		if windows == nil {
+			windows = []slots.Window{}
+		}
+		s.Overrides[d] = windows
+	}
+	return out, nil
+}
+
+// inList returns "{:p0},{:p1},…" and its params for an SQL IN list.
+func inList(prefix string, values []string) (string, dbx.Params) {
+	params := dbx.Params{}
+	parts := make([]string, len(values))
+	for i, v := range values {
+		name := prefix + strconv.Itoa(i)
+		params[name] = v
+		parts[i] = "{:" + name + "}"
+	}
+	if len(parts) == 0 {
+		return "''", params
+	}
+	return strings.Join(parts, ","), params
+}
+
+func keys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// parseUTC reads PocketBase's stored datetime form.
+func parseUTC(s string) time.Time {
+	t, err := time.Parse("2006-01-02 15:04:05.000Z", s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t.UTC()
+}

@@ -1,0 +1,322 @@
+package hooks
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/ics"
+)
+
+// Errors of the manage routes' transactions.
+var (
+	errStarted = errors.New("the meeting has already started")
+)
+
+// bookingReply is how the public API shows a booking to its invitee.
+type bookingReply struct {
+	ID              string         `json:"id"`
+	Status          string         `json:"status"`
+	Start           string         `json:"start"`
+	End             string         `json:"end"`
+	EventType       eventTypeRef   `json:"event_type"`
+	Hosts           []string       `json:"hosts"`
+	Name            string         `json:"name"`
+	Email           string         `json:"email"`
+	Timezone        string         `json:"timezone"`
+	Notes           string         `json:"notes"`
+	Answers         map[string]any `json:"answers"`
+	CancelReason    string         `json:"cancel_reason,omitempty"`
+	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	ManageToken     string         `json:"manage_token,omitempty"`
+	ManageURL       string         `json:"manage_url,omitempty"`
+}
+
+// eventTypeRef is the part of an event type a booking shows.
+type eventTypeRef struct {
+	Slug     string `json:"slug"`
+	Title    string `json:"title"`
+	Duration int    `json:"duration"`
+	Location string `json:"location"`
+}
+
+// newBookingReply renders b for its invitee (host names, not their records).
+func newBookingReply(app core.App, b *c.Booking, et *c.EventType) (bookingReply, error) {
+	hosts, err := app.FindRecordsByIds(c.Hosts, b.HostIDs())
+	if err != nil {
+		return bookingReply{}, err
+	}
+	names := make([]string, 0, len(hosts))
+	for _, h := range hosts {
+		names = append(names, c.NewHost(h).Name())
+	}
+	answers := map[string]any{}
+	_ = b.UnmarshalJSONField(c.BookingsAnswers, &answers)
+	reply := bookingReply{
+		ID: b.Id, Status: b.Status(), Start: rfc3339(b.Start()), End: rfc3339(b.End()),
+		EventType: eventTypeRef{Slug: et.Slug(), Title: et.Title(), Duration: int(et.Duration().Minutes()), Location: et.Location()},
+		Hosts:     names, Name: b.Name(), Email: b.Email(), Timezone: b.Timezone(), Notes: b.Notes(),
+		Answers: answers, CancelReason: b.GetString(c.BookingsCancelReason),
+	}
+	if from := b.GetDateTime(c.BookingsRescheduledFrom); !from.IsZero() {
+		reply.RescheduledFrom = rfc3339(from.Time())
+	}
+	return reply, nil
+}
+
+// findByToken returns the booking whose manage token is token (the path
+// value), or nil. Junk never reaches the database; a well-formed unknown
+// token costs one indexed lookup by hash.
+func findByToken(app core.App, token string) (*c.Booking, *c.EventType) {
+	if !booking.WellFormedToken(token) {
+		return nil, nil
+	}
+	r, err := app.FindFirstRecordByData(c.Bookings, c.BookingsManageTokenHash, booking.HashToken(token))
+	if err != nil || !booking.TokenMatches(token, r.GetString(c.BookingsManageTokenHash)) {
+		return nil, nil
+	}
+	etRecord, err := app.FindRecordById(c.EventTypes, r.GetString(c.BookingsEventType))
+	if err != nil {
+		return nil, nil
+	}
+	return c.NewBooking(r), c.NewEventType(etRecord)
+}
+
+// notFound is the one answer to every unknown, malformed or foreign token.
+func notFound(e *core.RequestEvent) error {
+	return e.NotFoundError("No booking for this link.", nil)
+}
+
+// handleManageGet answers GET /api/bookings/manage/{token}.
+func (s *server) handleManageGet(e *core.RequestEvent) error {
+	b, et := findByToken(e.App, e.Request.PathValue("token"))
+	if b == nil {
+		return notFound(e)
+	}
+	reply, err := newBookingReply(e.App, b, et)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.JSON(http.StatusOK, reply)
+}
+
+// cancelRequest is the body of the cancel route.
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+// rescheduleRequest is the body of the reschedule route.
+type rescheduleRequest struct {
+	Start string `json:"start"`
+}
+
+// handleManageCancel answers POST /api/bookings/manage/{token}/cancel: the
+// seat is free again the moment this commits.
+func (s *server) handleManageCancel(e *core.RequestEvent) error {
+	b, _ := findByToken(e.App, e.Request.PathValue("token"))
+	if b == nil {
+		return notFound(e)
+	}
+	var req cancelRequest
+	if err := decodeSmall(e.Request.Body, &req); err != nil {
+		return badRequest(e, map[string]error{"body": err})
+	}
+	reason := strings.TrimSpace(strings.ReplaceAll(req.Reason, "\r\n", "\n"))
+	if len([]rune(reason)) > 2000 || strings.IndexFunc(reason, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
+		return badRequest(e, map[string]error{"reason": fieldErr("must be at most 2000 characters without control characters")})
+	}
+	now := s.now()
+	err := e.App.RunInTransaction(func(tx core.App) error {
+		r, err := tx.FindRecordById(c.Bookings, b.Id)
+		if err != nil {
+			return err
+		}
+		cur := c.NewBooking(r)
+		next, err := booking.Next(booking.Status(cur.Status()), booking.Cancel)
+		if err != nil {
+			return err
+		}
+		if !cur.Start().After(now) {
+			return errStarted
+		}
+		r.Set(c.BookingsStatus, string(next))
+		r.Set(c.BookingsCancelReason, reason)
+		r.Set(c.BookingsSequence, cur.Sequence()+1)
+		if err := tx.Save(r); err != nil {
+			return err
+		}
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "cancelled", Actor: "invitee", At: now}, r.Id, now)
+	})
+	if err != nil {
+		return s.manageError(e, err)
+	}
+	s.worker.Wake()
+	return s.handleManageGet(e)
+}
+
+// handleManageReschedule answers POST /api/bookings/manage/{token}/reschedule:
+// the booking keeps its identity and moves to another free slot, checked in
+// the same transaction that moves it.
+func (s *server) handleManageReschedule(e *core.RequestEvent) error {
+	b, et := findByToken(e.App, e.Request.PathValue("token"))
+	if b == nil {
+		return notFound(e)
+	}
+	var req rescheduleRequest
+	if err := decodeSmall(e.Request.Body, &req); err != nil {
+		return badRequest(e, map[string]error{"body": err})
+	}
+	now := s.now()
+	start, err := booking.ParseStart(req.Start, now)
+	if err != nil {
+		return badRequest(e, map[string]error{"start": err})
+	}
+	if start.Equal(b.Start()) {
+		return badRequest(e, map[string]error{"start": fieldErr("is the booking's current time; pick another")})
+	}
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		r, err := tx.FindRecordById(c.Bookings, b.Id)
+		if err != nil {
+			return err
+		}
+		cur := c.NewBooking(r)
+		if _, err := booking.Next(booking.Status(cur.Status()), booking.Reschedule); err != nil {
+			return err
+		}
+		if !cur.Start().After(now) {
+			return errStarted
+		}
+		slot, av, err := findSlot(tx, et, start, now, cur.Id)
+		if err != nil {
+			return err
+		}
+		hosts := cur.HostIDs()
+		if !allIn(hosts, slot.Hosts) {
+			if hosts, err = pickHosts(tx, et, slot, av); err != nil {
+				return err
+			}
+		}
+		r.Set(c.BookingsRescheduledFrom, cur.Start())
+		r.Set(c.BookingsStart, slot.Start)
+		r.Set(c.BookingsEnd, slot.End)
+		r.Set(c.BookingsHosts, hosts)
+		r.Set(c.BookingsSequence, cur.Sequence()+1)
+		if err := tx.Save(r); err != nil {
+			return err
+		}
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: "invitee", At: now}, r.Id, now)
+	})
+	if err != nil {
+		return s.manageError(e, err)
+	}
+	s.worker.Wake()
+	return s.handleManageGet(e)
+}
+
+// manageError maps a manage transaction's error to a status.
+func (s *server) manageError(e *core.RequestEvent, err error) error {
+	switch {
+	case errors.Is(err, errSlotGone):
+		return e.Error(http.StatusConflict, msgSlotGone, nil)
+	case errors.Is(err, booking.ErrTransition):
+		return e.Error(http.StatusConflict, "This booking can no longer be changed: "+err.Error()+".", nil)
+	case errors.Is(err, errStarted):
+		return e.Error(http.StatusConflict, "This meeting has already started and can no longer be changed.", nil)
+	default:
+		return e.InternalServerError("", err)
+	}
+}
+
+// handleManageICS answers GET /api/bookings/manage/{token}/ics with the
+// booking as an iCalendar file (a CANCEL when it no longer holds its slot).
+func (s *server) handleManageICS(e *core.RequestEvent) error {
+	b, et := findByToken(e.App, e.Request.PathValue("token"))
+	if b == nil {
+		return notFound(e)
+	}
+	body, method, err := bookingICS(e.App, b, et, s.now())
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	e.Response.Header().Set("Content-Disposition", `attachment; filename="`+et.Slug()+`.ics"`)
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.Blob(http.StatusOK, method.ContentType(), body)
+}
+
+// bookingICS renders a booking as an invite: REQUEST while it holds its
+// slot, CANCEL after it was cancelled or declined. The UID is stable per
+// booking and SEQUENCE grows with every change.
+func bookingICS(app core.App, b *c.Booking, et *c.EventType, now time.Time) ([]byte, ics.Method, error) {
+	hosts, err := app.FindRecordsByIds(c.Hosts, b.HostIDs())
+	if err != nil || len(hosts) == 0 {
+		return nil, "", fmt.Errorf("booking %s has no hosts: %w", b.Id, err)
+	}
+	organizer := c.NewHost(hosts[0])
+	status, method := ics.StatusConfirmed, ics.Request
+	switch booking.Status(b.Status()) {
+	case booking.Pending:
+		status = ics.StatusTentative
+	case booking.Cancelled, booking.Declined:
+		status, method = ics.StatusCancelled, ics.Cancel
+	}
+	attendees := []ics.Person{{Name: b.Name(), Email: b.Email()}}
+	for _, h := range hosts[1:] {
+		attendees = append(attendees, ics.Person{Name: c.NewHost(h).Name(), Email: c.NewHost(h).Email()})
+	}
+	description := et.Description()
+	if b.Notes() != "" {
+		description = strings.TrimSpace(description + "\n\nNotes: " + b.Notes())
+	}
+	body, err := ics.Bytes(method, ics.Event{
+		UID:         b.Id + "@slotbase",
+		Sequence:    b.Sequence(),
+		Stamp:       now,
+		Start:       b.Start(),
+		End:         b.End(),
+		Summary:     et.Title() + " with " + organizer.Name(),
+		Description: description,
+		Location:    et.Location(),
+		Organizer:   ics.Person{Name: organizer.Name(), Email: organizer.Email()},
+		Attendees:   attendees,
+		Status:      status,
+		Alarm:       15 * time.Minute,
+	})
+	return body, method, err
+}
+
+// decodeSmall reads a small JSON object strictly (unknown fields rejected).
+func decodeSmall(body io.Reader, dst any) error {
+	dec := json.NewDecoder(io.LimitReader(body, 16<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil && !errors.Is(err, io.EOF) {
+		return fieldErr("must be one JSON object with known fields: " + err.Error())
+	}
+	return nil
+}
+
+// allIn reports whether every element of sub is in set.
+func allIn(sub, set []string) bool {
+	for _, s := range sub {
+		found := false
+		for _, t := range set {
+			if s == t {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,109 @@
+package hooks
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/slots"
+)
+
+// MaxSlotRangeDays is the longest range GET /api/slots answers.
+const MaxSlotRangeDays = 62
+
+// slotsResponse is the body of GET /api/slots.
+type slotsResponse struct {
+	Timezone string    `json:"timezone"`
+	Days     []slotDay `json:"days"`
+}
+
+type slotDay struct {
+	Date  string     `json:"date"`
+	Slots []slotJSON `json:"slots"`
+}
+
+type slotJSON struct {
+	Start     string `json:"start"`
+	End       string `json:"end"`
+	SeatsLeft int    `json:"seats_left"`
+}
+
+// slotsQuery is a validated GET /api/slots query.
+type slotsQuery struct {
+	slug     string
+	from, to slots.Date
+	loc      *time.Location
+}
+
+// parseSlotsQuery validates the query string; errors are per field.
+func parseSlotsQuery(r *http.Request) (slotsQuery, map[string]error) {
+	q := r.URL.Query()
+	var out slotsQuery
+	errs := map[string]error{}
+	if out.slug = q.Get("event_type"); out.slug == "" {
+		errs["event_type"] = fieldErr("is required (an event type slug)")
+	}
+	var err error
+	if out.from, err = slots.ParseDate(q.Get("from")); err != nil {
+		errs["from"] = fieldErr("must be a date as YYYY-MM-DD")
+	}
+	if out.to, err = slots.ParseDate(q.Get("to")); err != nil {
+		errs["to"] = fieldErr("must be a date as YYYY-MM-DD")
+	}
+	if tz := q.Get("tz"); tz == "" {
+		errs["tz"] = fieldErr("is required (an IANA time zone such as Europe/London)")
+	} else if out.loc, err = loadZone(tz); err != nil {
+		errs["tz"] = fieldErr("unknown time zone " + quote(tz) + " (use an IANA name such as Europe/London)")
+	}
+	if errs["from"] == nil && errs["to"] == nil {
+		switch n := out.from.DaysUntil(out.to); {
+		case n < 0:
+			errs["to"] = fieldErr("must not be before from")
+		case n >= MaxSlotRangeDays:
+			errs["to"] = fieldErr("must be less than 62 days after from")
+		}
+	}
+	return out, errs
+}
+
+// handleSlots answers GET /api/slots: the free slots of an event type,
+// grouped by the viewer's local day.
+func (s *server) handleSlots(e *core.RequestEvent) error {
+	q, errs := parseSlotsQuery(e.Request)
+	if len(errs) > 0 {
+		return badRequest(e, errs)
+	}
+	et, err := c.FindActiveEventType(e.App, q.slug)
+	if err != nil {
+		return e.NotFoundError("No active event type "+quote(q.slug)+".", nil)
+	}
+	from := slots.DayStart(q.from, q.loc)
+	to := slots.DayStart(q.to.AddDays(1), q.loc)
+	av, err := loadAvailability(e.App, et, from, to, "")
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: from, To: to, Now: s.now()})
+	if err != nil {
+		if errors.Is(err, slots.ErrInvalidRules) {
+			e.App.Logger().Error("event type rules are invalid", "event_type", et.Slug(), "error", err)
+		}
+		return e.InternalServerError("", err)
+	}
+	days := slots.GroupByDay(found, q.loc, q.from, q.to)
+	res := slotsResponse{Timezone: q.loc.String(), Days: make([]slotDay, len(days))}
+	for i, d := range days {
+		res.Days[i] = slotDay{Date: d.Date.String(), Slots: make([]slotJSON, len(d.Slots))}
+		for j, sl := range d.Slots {
+			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
+		}
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.JSON(http.StatusOK, res)
+}
+
+// rfc3339 formats an instant as RFC 3339 in UTC.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -1,0 +1,34 @@
+package hooks
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// zoneCache keeps loaded zones: time.LoadLocation parses tzdata each call.
+var zoneCache sync.Map // name → *time.Location
+
+// loadZone loads an IANA zone, refusing "Local" and the empty name.
+func loadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, errors.New("not an IANA time zone")
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneCache.Store(name, loc)
+	return loc, nil
+}
+
+func quote(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return strconv.Quote(s)
+}
