@@ -7,8 +7,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/slotbase/slotbase/internal/queue"
 	"fmt"
+	"github.com/slotbase/slotbase/internal/queue"
 	"io/fs"
 	"net"
 	"os"
