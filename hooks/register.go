@@ -5,17 +5,17 @@ package hooks
 
 import (
 	"context"
-	"time"
-
 	"fmt"
-	"github.com/slotbase/slotbase/internal/queue"
 	"io/fs"
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/slotbase/slotbase/internal/queue"
 )
 
 // Register wires slotbase into app: first-run seeding, the custom routes,
