@@ -87,6 +87,17 @@ func (s jobStore) Claim(_ context.Context, kinds []string, now time.Time, lease 
 	return out, err
 }
 
+// releaseOrphans makes jobs claimed by an earlier process due again. Only one
+// process serves a data dir (see DESIGN.md), so at start-up every running job
+// is an orphan of a crash or a kill; waiting for its lease would only delay it.
+func (s jobStore) releaseOrphans() (int64, error) {
+	res, err := s.app.DB().NewQuery("UPDATE jobs SET status = 'pending', locked_until = '' WHERE status = 'running'").Execute()
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // Complete marks a job done.
 func (s jobStore) Complete(_ context.Context, id string) error {
 	return s.update(id, map[string]any{c.JobsStatus: c.JobDone, c.JobsLockedUntil: nil})

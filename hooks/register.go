@@ -69,6 +69,11 @@ type server struct {
 
 // startWorker runs the job worker until the app terminates.
 func (s *server) startWorker() {
+	if n, err := (jobStore{s.app}).releaseOrphans(); err != nil {
+		s.app.Logger().Error("jobs: releasing the previous process's claims", "error", err)
+	} else if n > 0 {
+		s.app.Logger().Warn("jobs: released claims of a previous process (it stopped mid-job); they run again", "jobs", n)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.worker.Run(ctx) }()
