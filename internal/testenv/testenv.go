@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"sync"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
