@@ -1,0 +1,55 @@
+package hooks
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+)
+
+// FuzzCreateBooking posts arbitrary bodies and Idempotency-Keys to the real
+// handler stack: never a panic, never a 5xx.
+//
+//	go test -run=^$ -fuzz=FuzzCreateBooking -fuzztime=60s ./hooks
+func FuzzCreateBooking(f *testing.F) {
+	app, _ := bookingApp(f, map[string]any{c.EventTypesQuestions: `[{"id":"company","label":"Company","type":"text","required":true},{"id":"n","label":"N","type":"number"},{"id":"tags","label":"Tags","type":"multiselect","options":["a","b"]}]`})
+	f.Cleanup(app.Cleanup)
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		f.Fatal(err)
+	}
+	se := &core.ServeEvent{App: app, Router: router}
+	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
+		f.Fatal(err)
+	}
+	mux, err := router.BuildMux()
+	if err != nil {
+		f.Fatal(err)
+	}
+	good := goodBooking()
+	good["answers"] = map[string]any{"company": "ACME", "n": 3, "tags": []string{"a"}}
+	f.Add(mustJSON(good), "")
+	f.Add(mustJSON(good), "key-1")
+	f.Add(`{"event_type":"call","start":"2026-03-02T10:00:00+14:00","name":"\u0000","email":"a@b.c\r\nBcc: x"}`, "")
+	f.Add(`{"answers":{"n":1e999,"tags":[1,{}]}}`, "k")
+	f.Add(`{"start":"9999-12-31T23:59:59Z","timezone":"../../etc/passwd"}`, "")
+	f.Add(`[`, "")
+	f.Add(`{"event_type":"call","event_type":"call"}`, "")
+	f.Fuzz(func(t *testing.T, body, key string) {
+		req := httptest.NewRequest(http.MethodPost, "/api/bookings", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" && !strings.ContainsAny(key, "\r\n\x00") {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code >= 500 || rec.Code < 200 {
+			t.Fatalf("status %d for body %q key %q: %s", rec.Code, body, key, rec.Body)
+		}
+	})
+}
