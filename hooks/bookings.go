@@ -15,6 +15,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/secretbox"
 	"github.com/slotbase/slotbase/internal/slots"
 )
 
@@ -80,6 +81,10 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 
+	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(token))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
 	var reply bookingReply
 	replayed := false
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -138,7 +143,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				return err
 			}
 		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "created", Actor: "invitee", At: now}, r.Id, now)
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "created", Actor: "invitee", At: now, Token: sealed}, r.Id, now)
 	})
 	switch {
 	case errors.Is(err, errSlotGone):

@@ -59,6 +59,9 @@ func TestCreateBooking(t *testing.T) {
 	if err != nil || len(jobs) != 1 || jobs[0].GetString(c.JobsKind) != KindBookingEvent || !strings.Contains(jobs[0].GetString(c.JobsPayload), `"created"`) {
 		t.Fatalf("jobs of the booking: %v %v", jobs, err)
 	}
+	if payload := jobs[0].GetString(c.JobsPayload); strings.Contains(payload, token[3:]) || !strings.Contains(payload, `"token":"v1.`) {
+		t.Fatalf("the job must carry the manage token sealed, never in clear: %s", payload)
+	}
 
 	code, body = postJSON(t, client, url+"/api/bookings", goodBooking(), nil)
 	if code != http.StatusConflict || !strings.Contains(body["message"].(string), "no longer available") {

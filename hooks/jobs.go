@@ -2,7 +2,9 @@ package hooks
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +29,14 @@ type bookingEvent struct {
 	Event   string    `json:"event"` // created, confirmed, declined, cancelled, rescheduled
 	Actor   string    `json:"actor"` // invitee, admin, system
 	At      time.Time `json:"at"`
+	// Token is the invitee's manage token sealed with the server secret
+	// (purpose PurposeManageToken), so e-mails can carry the manage link
+	// while the token is never stored in clear; empty for admin actions.
+	Token string `json:"token,omitempty"`
 }
+
+// PurposeManageToken is the secretbox purpose of sealed manage tokens.
+const PurposeManageToken = "slotbase manage token"
 
 // enqueue inserts a job inside the caller's transaction, so the job exists
 // exactly when the change that causes it does.
@@ -131,13 +140,80 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "")
 }
 
+// bookingSubscriber reacts to one booking event by enqueuing follow-up jobs
+// (e-mails, calendar writes, webhooks) with enqueueOnce, inside the
+// transaction the fan-out runs in. eventJobID makes the follow-ups' ids
+// deterministic, so a fan-out that runs twice never enqueues twice.
+type bookingSubscriber struct {
+	Name   string
+	Handle func(tx core.App, ev bookingEvent, eventJobID string) error
+}
+
+// bookingSubscribers are registered by each sink's file (in an init func).
+var bookingSubscribers []bookingSubscriber
+
+// workerSetups register job handlers of sinks (e-mail, Google, webhooks);
+// each sink's file appends one in an init func.
+var workerSetups []func(app core.App, w *queue.Worker)
+
+// enqueueOnce inserts a job with an id derived from key, unless a job with
+// that id exists already (the fan-out ran before and crashed before done).
+func enqueueOnce(tx core.App, key, kind string, payload any, bookingID string, runAfter time.Time) error {
+	id := derivedID(key)
+	if _, err := tx.FindRecordById(c.Jobs, id); err == nil {
+		return nil
+	}
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	r, err := newRecord(tx, c.Jobs, map[string]any{
+		c.JobsKind: kind, c.JobsPayload: string(raw), c.JobsStatus: c.JobPending,
+		c.JobsAttempts: 0, c.JobsRunAfter: runAfter.UTC(), c.JobsBooking: bookingID,
+	})
+	if err != nil {
+		return err
+	}
+	r.Id = id
+	return tx.Save(r)
+}
+
+// derivedID maps a key to a PocketBase record id (15 characters of [a-z0-9]).
+func derivedID(key string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	sum := sha256.Sum256([]byte(key))
+	id := make([]byte, 15)
+	for i := range id {
+		id[i] = alphabet[int(sum[i])%len(alphabet)]
+	}
+	return string(id)
+}
+
+// fanOut runs every subscriber for one booking event in one transaction.
+func fanOut(app core.App, j queue.Job) error {
+	var ev bookingEvent
+	if err := json.Unmarshal(j.Payload, &ev); err != nil {
+		return queue.Permanent(fmt.Errorf("payload: %w", err))
+	}
+	if len(bookingSubscribers) == 0 {
+		return nil
+	}
+	return app.RunInTransaction(func(tx core.App) error {
+		for _, sub := range bookingSubscribers {
+			if err := sub.Handle(tx, ev, j.ID); err != nil {
+				return fmt.Errorf("%s: %w", sub.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
 // newWorker builds the job worker with slotbase's handlers.
 func newWorker(app core.App) *queue.Worker {
 	w := &queue.Worker{Store: jobStore{app}, Logger: app.Logger().With("component", "jobs")}
-	w.Handle(KindBookingEvent, func(ctx context.Context, j queue.Job) error {
-		// The e-mail, calendar and webhook issues subscribe here; with no
-		// subscriber the event is simply recorded as done.
-		return nil
-	})
+	w.Handle(KindBookingEvent, func(ctx context.Context, j queue.Job) error { return fanOut(app, j) })
+	for _, setup := range workerSetups {
+		setup(app, w)
+	}
 	return w
 }

@@ -15,6 +15,7 @@ import (
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/ics"
+	"github.com/slotbase/slotbase/internal/secretbox"
 )
 
 // Errors of the manage routes' transactions.
@@ -136,7 +137,11 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 		return badRequest(e, map[string]error{"reason": fieldErr("must be at most 2000 characters without control characters")})
 	}
 	now := s.now()
-	err := e.App.RunInTransaction(func(tx core.App) error {
+	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(e.Request.PathValue("token")))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	err = e.App.RunInTransaction(func(tx core.App) error {
 		r, err := tx.FindRecordById(c.Bookings, b.Id)
 		if err != nil {
 			return err
@@ -155,7 +160,7 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "cancelled", Actor: "invitee", At: now}, r.Id, now)
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "cancelled", Actor: "invitee", At: now, Token: sealed}, r.Id, now)
 	})
 	if err != nil {
 		return s.manageError(e, err)
@@ -183,6 +188,10 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 	}
 	if start.Equal(b.Start()) {
 		return badRequest(e, map[string]error{"start": fieldErr("is the booking's current time; pick another")})
+	}
+	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(e.Request.PathValue("token")))
+	if err != nil {
+		return e.InternalServerError("", err)
 	}
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		r, err := tx.FindRecordById(c.Bookings, b.Id)
@@ -214,7 +223,7 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: "invitee", At: now}, r.Id, now)
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: "invitee", At: now, Token: sealed}, r.Id, now)
 	})
 	if err != nil {
 		return s.manageError(e, err)
