@@ -152,9 +152,11 @@ type bookingSubscriber struct {
 // bookingSubscribers are registered by each sink's file (in an init func).
 var bookingSubscribers []bookingSubscriber
 
-// workerSetups register job handlers of sinks (e-mail, Google, webhooks);
-// each sink's file appends one in an init func.
-var workerSetups []func(app core.App, w *queue.Worker)
+// serverSetups let sinks (e-mail, Google, webhooks) register their job
+// handlers on s.worker and start their own background work; each sink's file
+// appends one in an init func. They run once per server, at serve time,
+// after the server secret is loaded.
+var serverSetups []func(s *server) error
 
 // enqueueOnce inserts a job with an id derived from key, unless a job with
 // that id exists already (the fan-out ran before and crashed before done).
@@ -212,8 +214,5 @@ func fanOut(app core.App, j queue.Job) error {
 func newWorker(app core.App) *queue.Worker {
 	w := &queue.Worker{Store: jobStore{app}, Logger: app.Logger().With("component", "jobs")}
 	w.Handle(KindBookingEvent, func(ctx context.Context, j queue.Job) error { return fanOut(app, j) })
-	for _, setup := range workerSetups {
-		setup(app, w)
-	}
 	return w
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -38,6 +39,9 @@ func Register(app core.App, cfg *Config) {
 			return fmt.Errorf("server secret: %w", err)
 		}
 		s.secret = secret
+		if err := s.runSetups(); err != nil {
+			return err
+		}
 		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
 			return fmt.Errorf("rate limits: %w", err)
 		}
@@ -65,6 +69,21 @@ type server struct {
 	worker *queue.Worker
 	secret []byte
 	now    func() time.Time
+
+	setupOnce sync.Once
+}
+
+// runSetups runs the sinks' serverSetups once.
+func (s *server) runSetups() error {
+	var err error
+	s.setupOnce.Do(func() {
+		for _, setup := range serverSetups {
+			if err = setup(s); err != nil {
+				return
+			}
+		}
+	})
+	return err
 }
 
 // startWorker runs the job worker until the app terminates.
