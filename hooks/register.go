@@ -23,6 +23,7 @@ import (
 // the booking page and the start banner. Tests call it on their own app.
 func Register(app core.App, cfg *Config) {
 	s := &server{app: app, cfg: cfg, worker: newWorker(app), now: cfg.now}
+	s.slots.bind(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		seeded, err := SeedFirstRun(se.App, cfg.Timezone, cfg.NoDemo)
 		if err != nil {
@@ -69,6 +70,7 @@ type server struct {
 	worker *queue.Worker
 	secret []byte
 	now    func() time.Time
+	slots  slotCache
 
 	setupOnce sync.Once
 }

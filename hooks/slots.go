@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -76,6 +77,13 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	if len(errs) > 0 {
 		return badRequest(e, errs)
 	}
+	now := s.now()
+	key := q.slug + "|" + q.from.String() + "|" + q.to.String() + "|" + q.loc.String()
+	e.Response.Header().Set("Cache-Control", "no-store")
+	if body, ok := s.slots.get(key, now); ok {
+		return e.Blob(http.StatusOK, "application/json", body)
+	}
+	version := s.slots.current()
 	et, err := c.FindActiveEventType(e.App, q.slug)
 	if err != nil {
 		return e.NotFoundError("No active event type "+quote(q.slug)+".", nil)
@@ -86,7 +94,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: from, To: to, Now: s.now()})
+	found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: from, To: to, Now: now})
 	if err != nil {
 		if errors.Is(err, slots.ErrInvalidRules) {
 			e.App.Logger().Error("event type rules are invalid", "event_type", et.Slug(), "error", err)
@@ -101,8 +109,18 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
 		}
 	}
-	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(http.StatusOK, res)
+	body, err := json.Marshal(res)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	until := now.Add(maxSlotCacheAge)
+	if len(found) > 0 {
+		if first := found[0].Start.Add(-av.Rules.MinNotice); first.Before(until) {
+			until = first
+		}
+	}
+	s.slots.put(key, version, until, body)
+	return e.Blob(http.StatusOK, "application/json", body)
 }
 
 // rfc3339 formats an instant as RFC 3339 in UTC.

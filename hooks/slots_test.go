@@ -123,3 +123,34 @@ func TestSlotsAnswer(t *testing.T) {
 		t.Fatalf("want 14 slots around a booking with a 30-minute buffer after, got %v", got)
 	}
 }
+
+// TestSlotsCacheFollowsClockAndWrites: a cached answer never outlives the
+// min-notice deadline of its first slot, nor a change of the data.
+func TestSlotsCacheFollowsClockAndWrites(t *testing.T) {
+	clock := &queueClock{now: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
+	app := seeded(t, Config{NoDemo: true, Now: clock.Now})
+	defer app.Cleanup()
+	host := mkHost(t, app, "Alice", "Europe/London", weekdays9to5)
+	mkEventType(t, app, "call", []string{host}, map[string]any{c.EventTypesMinNotice: 60})
+	url := serveHTTP(t, app) + "/api/slots?event_type=call&from=2026-03-02&to=2026-03-02&tz=UTC"
+	var body slotsBody
+	getJSON(t, url, &body)
+	if got := body.starts("2026-03-02"); len(got) != 16 || got[0] != "2026-03-02T09:00:00Z" {
+		t.Fatalf("at 08:00: %v", got)
+	}
+	clock.Add(59 * time.Minute) // 08:59: 09:00 and 09:30 are within the hour's notice now
+	getJSON(t, url, &body)
+	if got := body.starts("2026-03-02"); len(got) != 14 || got[0] != "2026-03-02T10:00:00Z" {
+		t.Fatalf("at 08:59 the cache still offers 09:00: %v", got)
+	}
+	// A schedule edit is seen at once.
+	sched, _ := app.FindFirstRecordByData(c.Schedules, c.SchedulesName, "Alice's hours")
+	sched.Set(c.SchedulesWeekly, `{"mon":[["13:00","14:00"]]}`)
+	if err := app.Save(sched); err != nil {
+		t.Fatal(err)
+	}
+	getJSON(t, url, &body)
+	if got := body.starts("2026-03-02"); len(got) != 2 || got[0] != "2026-03-02T13:00:00Z" {
+		t.Fatalf("after the schedule edit: %v", got)
+	}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/hooks"
+	_ "github.com/slotbase/slotbase/pb_migrations"
+)
+
+// prepare makes a data dir with event type "load": one host in UTC working
+// every day 00:00–24:00 in 30-minute slots (so the booking load has room),
+// plus n bookings scattered over the 31 days from `from`.
+func prepare(dir string, from time.Time, n int) error {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return err
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		return err
+	}
+	if _, err := hooks.SeedFirstRun(app, "UTC", true); err != nil {
+		return err
+	}
+	save := func(collection string, values map[string]any) (*core.Record, error) {
+		col, err := app.FindCollectionByNameOrId(collection)
+		if err != nil {
+			return nil, err
+		}
+		r := core.NewRecord(col)
+		for k, v := range values {
+			r.Set(k, v)
+		}
+		return r, app.Save(r)
+	}
+	day := `[["00:00","24:00"]]`
+	weekly := `{"mon":` + day + `,"tue":` + day + `,"wed":` + day + `,"thu":` + day + `,"fri":` + day + `,"sat":` + day + `,"sun":` + day + `}`
+	s, err := save(c.Schedules, map[string]any{c.SchedulesName: "always", c.SchedulesTimezone: "UTC", c.SchedulesWeekly: weekly})
+	if err != nil {
+		return err
+	}
+	h, err := save(c.Hosts, map[string]any{c.HostsName: "Load", c.HostsEmail: "load@example.com", c.HostsTimezone: "UTC", c.HostsSchedule: s.Id, c.HostsActive: true})
+	if err != nil {
+		return err
+	}
+	et, err := save(c.EventTypes, map[string]any{c.EventTypesSlug: "load", c.EventTypesTitle: "Load", c.EventTypesDuration: 30, c.EventTypesSlotStep: 30,
+		c.EventTypesHorizonDays: 730, c.EventTypesSeats: 1, c.EventTypesHosts: []string{h.Id}, c.EventTypesAssignment: c.AssignmentSingle, c.EventTypesActive: true})
+	if err != nil {
+		return err
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	taken := map[int]bool{}
+	return app.RunInTransaction(func(tx core.App) error {
+		for i := 0; i < n; {
+			k := rnd.IntN(31 * 48)
+			if taken[k] {
+				continue
+			}
+			taken[k] = true
+			i++
+			start := from.Add(time.Duration(k) * 30 * time.Minute)
+			col, _ := tx.FindCachedCollectionByNameOrId(c.Bookings)
+			r := core.NewRecord(col)
+			for key, v := range map[string]any{c.BookingsEventType: et.Id, c.BookingsHosts: []string{h.Id}, c.BookingsStart: start, c.BookingsEnd: start.Add(30 * time.Minute),
+				c.BookingsStatus: c.StatusConfirmed, c.BookingsName: fmt.Sprint("Seed ", i), c.BookingsEmail: "seed@example.com", c.BookingsTimezone: "UTC"} {
+				r.Set(key, v)
+			}
+			if err := tx.Save(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// doubleBookings counts pairs of live bookings of one host that overlap.
+func doubleBookings(dir string) (doubles, count int, err error) {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return 0, 0, err
+	}
+	defer app.ResetBootstrapState()
+	var row struct {
+		N int `db:"n"`
+	}
+	err = app.DB().NewQuery(`SELECT COUNT(*) AS n FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
+		WHERE a.id < b.id AND ja.value = jb.value AND a.start < b.end AND b.start < a.end
+		AND a.status IN ('pending','confirmed') AND b.status IN ('pending','confirmed')`).One(&row)
+	if err != nil {
+		return 0, 0, err
+	}
+	total, err := app.CountRecords(c.Bookings)
+	return row.N, int(total), err
+}

@@ -1,0 +1,116 @@
+// Command load is slotbase's HTTP load benchmark: it prepares a data dir,
+// starts the real binary on loopback, and measures throughput and latency.
+// It is bounded (request count and duration) and talks to 127.0.0.1 only.
+//
+//	go build -o bin/slotbase . && go run ./bench/load -bin bin/slotbase -mode slots
+//	go run ./bench/load -bin bin/slotbase -mode book
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/slotbase", "slotbase binary")
+	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput")
+	duration := flag.Duration("duration", 5*time.Second, "how long each measurement runs (bounded)")
+	concs := flag.String("conc", "1,16", "connection counts")
+	bookings := flag.Int("bookings", 500, "slots mode: bookings in the 31-day range")
+	total := flag.Int("n", 4000, "book mode: bookings to attempt (upper bound)")
+	flag.Parse()
+
+	dir, err := os.MkdirTemp("", "slotbase-load-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	data := filepath.Join(dir, "pb_data")
+	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 7)
+	n := *bookings
+	if *mode == "book" {
+		n = 0
+	}
+	if err := prepare(data, from, n); err != nil {
+		log.Fatal(err)
+	}
+	srv, err := start(*bin, data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.stop()
+
+	var conns []int
+	for _, s := range strings.Split(*concs, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || c < 1 || c > 256 {
+			log.Fatalf("-conc: %q is not a count from 1 to 256", s)
+		}
+		conns = append(conns, c)
+	}
+	switch *mode {
+	case "slots":
+		q := fmt.Sprintf("/api/slots?event_type=load&from=%s&to=%s&tz=America/New_York",
+			from.Format("2006-01-02"), from.AddDate(0, 0, 30).Format("2006-01-02"))
+		fmt.Printf("%-12s %5s %10s %9s %9s %9s\n", "route", "conns", "req/s", "p50", "p99", "errors")
+		for _, c := range conns {
+			h := run(srv.url+"/api/health", c, *duration, 200000)
+			s := run(srv.url+q, c, *duration, 200000)
+			h.print("/api/health", c)
+			s.print("/api/slots", c)
+			fmt.Printf("%-12s %5d %9.2fx\n", "slots/health", c, s.rate()/h.rate())
+		}
+	case "book":
+		for _, c := range conns {
+			r := book(srv.url, c, *duration, *total, from)
+			fmt.Printf("bookings: conns=%d created=%d conflicts=%d errors=%d in %s → %.0f bookings/s, p50 %s, p99 %s\n",
+				c, r.created, r.conflicts, r.errors, r.elapsed.Round(time.Millisecond), float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
+		}
+		srv.stop()
+		doubles, count, err := doubleBookings(data)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("bookings stored: %d, overlapping pairs on one host (double bookings): %d\n", count, doubles)
+	default:
+		log.Fatalf("-mode: %q is not slots or book", *mode)
+	}
+}
+
+// server is the running binary.
+type server struct {
+	url string
+	cmd *exec.Cmd
+}
+
+func start(bin, data string) (*server, error) {
+	addr := freeAddr()
+	cmd := exec.Command(bin, "serve", "--dir", data, "--http", addr, "--rateLimits=false")
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{url: "http://" + addr, cmd: cmd}
+	for i := 0; i < 300; i++ {
+		if ok(s.url + "/api/health") {
+			return s, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("slotbase did not start")
+}
+
+func (s *server) stop() {
+	if s.cmd.Process != nil && s.cmd.ProcessState == nil {
+		_ = s.cmd.Process.Signal(os.Interrupt)
+		_ = s.cmd.Wait()
+	}
+}
