@@ -127,7 +127,7 @@ func TestSlotsAnswer(t *testing.T) {
 // TestSlotsCacheFollowsClockAndWrites: a cached answer never outlives the
 // min-notice deadline of its first slot, nor a change of the data.
 func TestSlotsCacheFollowsClockAndWrites(t *testing.T) {
-	clock := &queueClock{now: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
+	clock := &queueClock{now: time.Date(2026, 3, 2, 7, 59, 58, 0, time.UTC)}
 	app := seeded(t, Config{NoDemo: true, Now: clock.Now})
 	defer app.Cleanup()
 	host := mkHost(t, app, "Alice", "Europe/London", weekdays9to5)
@@ -136,12 +136,12 @@ func TestSlotsCacheFollowsClockAndWrites(t *testing.T) {
 	var body slotsBody
 	getJSON(t, url, &body)
 	if got := body.starts("2026-03-02"); len(got) != 16 || got[0] != "2026-03-02T09:00:00Z" {
-		t.Fatalf("at 08:00: %v", got)
+		t.Fatalf("at 07:59:58: %v", got)
 	}
-	clock.Add(59 * time.Minute) // 08:59: 09:00 and 09:30 are within the hour's notice now
+	clock.Add(3 * time.Second) // 08:00:01, well inside the cache's 10 s: 09:00 is within the hour's notice now
 	getJSON(t, url, &body)
-	if got := body.starts("2026-03-02"); len(got) != 14 || got[0] != "2026-03-02T10:00:00Z" {
-		t.Fatalf("at 08:59 the cache still offers 09:00: %v", got)
+	if got := body.starts("2026-03-02"); len(got) != 15 || got[0] != "2026-03-02T09:30:00Z" {
+		t.Fatalf("at 08:00:01 the cache still offers 09:00: %v", got)
 	}
 	// A schedule edit is seen at once.
 	sched, _ := app.FindFirstRecordByData(c.Schedules, c.SchedulesName, "Alice's hours")
