@@ -76,10 +76,13 @@ func loadAvailability(app core.App, et *c.EventType, from, to time.Time, exclude
 		av.Hosts[i].Schedule = schedules[scheduleIDs[i]]
 	}
 
+	// Only bookings and busy time from DataFrom on can change these slots
+	// (about two days back on working hours, nine for always-open hosts).
+	lo := slots.DataFrom(av.Hosts, from)
 	hostIn, params := inList("h", keys(byHost))
-	params["lo"] = c.UTCString(from.Add(-lookBack))
+	params["lo"] = c.UTCString(lo)
 	params["to"] = c.UTCString(to.Add(24 * time.Hour))
-	params["from"] = c.UTCString(from.Add(-lookBack))
+	params["from"] = c.UTCString(lo)
 	params["exclude"] = excludeBooking
 
 	var bookings []struct {

@@ -15,7 +15,7 @@ import (
 // prepare makes a data dir with event type "load": one host in UTC working
 // every day 00:00–24:00 in 30-minute slots (so the booking load has room),
 // plus n bookings scattered over the 31 days from `from`.
-func prepare(dir string, from time.Time, n int) error {
+func prepare(dir string, from time.Time, n int, office bool) error {
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
 	if err := app.Bootstrap(); err != nil {
 		return err
@@ -40,6 +40,9 @@ func prepare(dir string, from time.Time, n int) error {
 	}
 	day := `[["00:00","24:00"]]`
 	weekly := `{"mon":` + day + `,"tue":` + day + `,"wed":` + day + `,"thu":` + day + `,"fri":` + day + `,"sat":` + day + `,"sun":` + day + `}`
+	if office {
+		weekly = officeWeekly
+	}
 	s, err := save(c.Schedules, map[string]any{c.SchedulesName: "always", c.SchedulesTimezone: "UTC", c.SchedulesWeekly: weekly})
 	if err != nil {
 		return err
@@ -53,17 +56,20 @@ func prepare(dir string, from time.Time, n int) error {
 	if err != nil {
 		return err
 	}
+	if office && n > 31*16*5/7 {
+		return fmt.Errorf("%d bookings do not fit in 31 days of office hours", n)
+	}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	taken := map[int]bool{}
 	return app.RunInTransaction(func(tx core.App) error {
 		for i := 0; i < n; {
 			k := rnd.IntN(31 * 48)
-			if taken[k] {
+			start := from.Add(time.Duration(k) * 30 * time.Minute)
+			if taken[k] || office && !inOffice(start) {
 				continue
 			}
 			taken[k] = true
 			i++
-			start := from.Add(time.Duration(k) * 30 * time.Minute)
 			col, _ := tx.FindCachedCollectionByNameOrId(c.Bookings)
 			r := core.NewRecord(col)
 			for key, v := range map[string]any{c.BookingsEventType: et.Id, c.BookingsHosts: []string{h.Id}, c.BookingsStart: start, c.BookingsEnd: start.Add(30 * time.Minute),
@@ -96,4 +102,29 @@ func doubleBookings(dir string) (doubles, count int, err error) {
 	}
 	total, err := app.CountRecords(c.Bookings)
 	return row.N, int(total), err
+}
+
+// officeWeekly is Monday to Friday, 09:00–17:00 (UTC): 16 slots a day.
+const officeWeekly = `{"mon":[["09:00","17:00"]],"tue":[["09:00","17:00"]],"wed":[["09:00","17:00"]],"thu":[["09:00","17:00"]],"fri":[["09:00","17:00"]]}`
+
+func inOffice(t time.Time) bool {
+	wd := t.Weekday()
+	return wd != time.Saturday && wd != time.Sunday && t.Hour() >= 9 && t.Hour() < 17
+}
+
+// slotAt is the k-th 30-minute slot from `from` on the chosen schedule.
+func slotAt(k int64, from time.Time, office bool) time.Time {
+	if !office {
+		return from.Add(time.Duration(k) * 30 * time.Minute)
+	}
+	day := from.Truncate(24 * time.Hour)
+	for {
+		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			if k < 16 {
+				return day.Add(9*time.Hour + time.Duration(k)*30*time.Minute)
+			}
+			k -= 16
+		}
+		day = day.AddDate(0, 0, 1)
+	}
 }

@@ -91,7 +91,7 @@ type bookResult struct {
 }
 
 // book posts bookings on distinct slots from conns clients.
-func book(base string, conns int, d time.Duration, max int, from time.Time) bookResult {
+func book(base string, conns int, d time.Duration, max int, from time.Time, office bool) bookResult {
 	c := client(conns)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -109,7 +109,7 @@ func book(base string, conns int, d time.Duration, max int, from time.Time) book
 					return
 				}
 				body, _ := json.Marshal(map[string]any{
-					"event_type": "load", "start": from.Add(time.Duration(k) * 30 * time.Minute).Format(time.RFC3339),
+					"event_type": "load", "start": slotAt(k, from, office).Format(time.RFC3339),
 					"name": fmt.Sprint("Load ", k), "email": fmt.Sprintf("load%d@example.com", k), "timezone": "UTC",
 				})
 				t0 := time.Now()

@@ -25,6 +25,7 @@ func main() {
 	concs := flag.String("conc", "1,16", "connection counts")
 	bookings := flag.Int("bookings", 500, "slots mode: bookings in the 31-day range")
 	total := flag.Int("n", 4000, "book mode: bookings to attempt (upper bound)")
+	hours := flag.String("hours", "", "host availability: office (Mon–Fri 09–17) or always (24/7, the engine's longest look-back); default: always for slots, office for book")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "slotbase-load-")
@@ -38,7 +39,14 @@ func main() {
 	if *mode == "book" {
 		n = 0
 	}
-	if err := prepare(data, from, n); err != nil {
+	if *hours == "" {
+		*hours = map[string]string{"slots": "always", "book": "office"}[*mode]
+	}
+	office := *hours == "office"
+	if !office && *hours != "always" {
+		log.Fatalf("-hours: %q is not office or always", *hours)
+	}
+	if err := prepare(data, from, n, office); err != nil {
 		log.Fatal(err)
 	}
 	srv, err := start(*bin, data)
@@ -69,7 +77,7 @@ func main() {
 		}
 	case "book":
 		for _, c := range conns {
-			r := book(srv.url, c, *duration, *total, from)
+			r := book(srv.url, c, *duration, *total, from, office)
 			fmt.Printf("bookings: conns=%d created=%d conflicts=%d errors=%d in %s → %.0f bookings/s, p50 %s, p99 %s\n",
 				c, r.created, r.conflicts, r.errors, r.elapsed.Round(time.Millisecond), float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
 		}
