@@ -1,6 +1,10 @@
 package hooks
 
 import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +30,35 @@ type slotCache struct {
 type slotCacheEntry struct {
 	version uint64
 	until   time.Time
-	body    []byte
+	body    slotBody
+}
+
+// slotBody is an encoded answer, plain and gzipped (a month of slots is
+// ~90 KB of JSON and ~8 KB gzipped).
+type slotBody struct {
+	plain, gzipped []byte
+}
+
+// newSlotBody gzips plain once, at the speed level: it is served many times.
+func newSlotBody(plain []byte) slotBody {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	_, _ = zw.Write(plain)
+	if zw.Close() != nil {
+		return slotBody{plain: plain}
+	}
+	return slotBody{plain: plain, gzipped: buf.Bytes()}
+}
+
+// write sends the body, gzipped when the client accepts it.
+func (b slotBody) write(e *core.RequestEvent) error {
+	h := e.Response.Header()
+	h.Add("Vary", "Accept-Encoding")
+	if b.gzipped != nil && strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return e.Blob(http.StatusOK, "application/json", b.gzipped)
+	}
+	return e.Blob(http.StatusOK, "application/json", b.plain)
 }
 
 const (
@@ -60,18 +92,18 @@ func (sc *slotCache) invalidate() { sc.version.Add(1) }
 func (sc *slotCache) current() uint64 { return sc.version.Load() }
 
 // get returns a fresh body for key.
-func (sc *slotCache) get(key string, now time.Time) ([]byte, bool) {
+func (sc *slotCache) get(key string, now time.Time) (slotBody, bool) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	e, ok := sc.entries[key]
 	if !ok || e.version != sc.version.Load() || !now.Before(e.until) {
-		return nil, false
+		return slotBody{}, false
 	}
 	return e.body, true
 }
 
 // put stores body computed under version, valid until until.
-func (sc *slotCache) put(key string, version uint64, until time.Time, body []byte) {
+func (sc *slotCache) put(key string, version uint64, until time.Time, body slotBody) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if sc.entries == nil || len(sc.entries) >= maxSlotCacheEntries {

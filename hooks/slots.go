@@ -81,7 +81,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	key := q.slug + "|" + q.from.String() + "|" + q.to.String() + "|" + q.loc.String()
 	e.Response.Header().Set("Cache-Control", "no-store")
 	if body, ok := s.slots.get(key, now); ok {
-		return e.Blob(http.StatusOK, "application/json", body)
+		return body.write(e)
 	}
 	version := s.slots.current()
 	et, err := c.FindActiveEventType(e.App, q.slug)
@@ -109,10 +109,11 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
 		}
 	}
-	body, err := json.Marshal(res)
+	plain, err := json.Marshal(res)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
+	body := newSlotBody(plain)
 	until := now.Add(maxSlotCacheAge)
 	if len(found) > 0 {
 		if first := found[0].Start.Add(-av.Rules.MinNotice); first.Before(until) {
@@ -120,7 +121,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 		}
 	}
 	s.slots.put(key, version, until, body)
-	return e.Blob(http.StatusOK, "application/json", body)
+	return body.write(e)
 }
 
 // rfc3339 formats an instant as RFC 3339 in UTC.
