@@ -95,9 +95,13 @@ type bookResult struct {
 }
 
 // book posts bookings on distinct slots from conns clients.
+// bookNext numbers the slots across runs, so every run books fresh ones.
+var bookNext atomic.Int64
+
 func book(base string, conns int, d time.Duration, max int, from time.Time, office bool) bookResult {
 	c := client(conns)
-	var next atomic.Int64
+	next := &bookNext
+	limit := next.Load() + int64(max)
 	var mu sync.Mutex
 	var res bookResult
 	deadline := time.Now().Add(d)
@@ -109,7 +113,7 @@ func book(base string, conns int, d time.Duration, max int, from time.Time, offi
 			defer wg.Done()
 			for time.Now().Before(deadline) {
 				k := next.Add(1)
-				if k > int64(max) {
+				if k > limit {
 					return
 				}
 				body, _ := json.Marshal(map[string]any{
