@@ -85,6 +85,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
+	s.liveBusyCheck(e.Request.Context(), et, valid.Start) // Google Calendar: closes the sync's staleness window; never fails a booking
 	var reply bookingReply
 	replayed := false
 	err = e.App.RunInTransaction(func(tx core.App) error {

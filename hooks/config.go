@@ -28,6 +28,17 @@ type Config struct {
 	// RateLimits turns on slotbase's default per-IP rate limits on the first
 	// run (they live in PocketBase's settings afterwards, editable there).
 	RateLimits bool
+	// GoogleClientID and GoogleClientSecret are the OAuth client of the
+	// Google Calendar integration (see GOOGLE.md); empty turns it off.
+	GoogleClientID, GoogleClientSecret string
+	// GoogleAuthURL, GoogleTokenURL and GoogleAPIBase override Google's
+	// endpoints (empty = Google's; tests aim them at a fake Google).
+	GoogleAuthURL, GoogleTokenURL, GoogleAPIBase string
+	// GoogleTimeout bounds each request to Google (0 = 20 s).
+	GoogleTimeout time.Duration
+	// GooglePushHTTP lets push channels use a plain-HTTP public URL (tests;
+	// Google itself only pushes to HTTPS).
+	GooglePushHTTP bool
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Public is the booking page built into the binary (pb_public/).
@@ -43,6 +54,12 @@ func ConfigFromEnv() Config {
 
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
 		RateLimits:         os.Getenv("SLOTBASE_RATE_LIMITS") != "off",
+
+		GoogleClientID:     os.Getenv("SLOTBASE_GOOGLE_CLIENT_ID"),
+		GoogleClientSecret: os.Getenv("SLOTBASE_GOOGLE_CLIENT_SECRET"),
+		GoogleAuthURL:      os.Getenv("SLOTBASE_GOOGLE_AUTH_URL"),
+		GoogleTokenURL:     os.Getenv("SLOTBASE_GOOGLE_TOKEN_URL"),
+		GoogleAPIBase:      os.Getenv("SLOTBASE_GOOGLE_API_BASE"),
 	}
 }
 

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -21,4 +22,13 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/bookings/manage/{token}/cancel", s.handleManageCancel)
 	r.POST("/api/bookings/manage/{token}/reschedule", s.handleManageReschedule)
 	r.GET("/api/bookings/manage/{token}/ics", s.handleManageICS)
+
+	// Google Calendar: the admin connects hosts (GOOGLE.md); Google calls back.
+	r.GET("/admin/google", handleGoogleAdminPage)
+	r.GET("/api/admin/google/connections", s.handleGoogleConnections).Bind(apis.RequireSuperuserAuth())
+	r.GET("/api/admin/google/connect", s.handleGoogleConnect).Bind(apis.RequireSuperuserAuth())
+	r.POST("/api/admin/google/connections/{id}/sync", s.handleGoogleSyncNow).Bind(apis.RequireSuperuserAuth())
+	r.POST("/api/admin/google/connections/{id}/disconnect", s.handleGoogleDisconnect).Bind(apis.RequireSuperuserAuth())
+	r.GET(callbackPath, s.handleGoogleCallback)
+	r.POST(notifyPath, s.handleGoogleNotify)
 }

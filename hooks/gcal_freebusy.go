@@ -1,0 +1,95 @@
+package hooks
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/gcal"
+)
+
+// liveCheckTimeout bounds the live free/busy check of a booking.
+const liveCheckTimeout = 2 * time.Second
+
+// liveBusyCheck asks Google, just before a booking's transaction, whether
+// the hosts of et are busy around the one chosen slot, and stores what it
+// finds as busy blocks, so the transaction's re-check sees changes newer
+// than the last sync. It never fails a booking: on a timeout (about 2 s) or
+// any error it logs and the cached busy time decides. Events slotbase wrote
+// for its own bookings are told apart by their exact span.
+func (s *server) liveBusyCheck(ctx context.Context, et *c.EventType, start time.Time) {
+	if !s.googleConfig().Configured() {
+		return
+	}
+	from, to := start.Add(-et.BufferBefore()), start.Add(et.Duration()+et.BufferAfter())
+	ctx, cancel := context.WithTimeout(ctx, liveCheckTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, h := range et.HostIDs() {
+		cn := findConnection(s.app, h)
+		if cn == nil || cn.status() != c.ConnectionConnected {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			log := s.app.Logger().With("component", "google", "connection", cn.Id)
+			svc, err := s.calendarService(cn)
+			if err != nil {
+				log.Warn("google: live free/busy check skipped; using cached busy time", "error", err)
+				return
+			}
+			blocks, err := gcal.FreeBusy(ctx, svc, cn.busyCalendars(), from, to)
+			if err != nil {
+				log.Warn("google: live free/busy check failed; using cached busy time", "error", err, "timeout", gcal.IsTimeout(err))
+				return
+			}
+			if err := s.storeLiveBusy(cn, h, blocks, from, to); err != nil {
+				log.Error("google: storing live busy time", "error", err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// storeLiveBusy saves free/busy answers as busy blocks, skipping spans that
+// are exactly a live booking of the host (slotbase's own events).
+func (s *server) storeLiveBusy(cn *connection, hostID string, blocks []gcal.BusyBlock, from, to time.Time) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	var own []struct {
+		Start string `db:"start"`
+		End   string `db:"end"`
+	}
+	err := s.app.DB().NewQuery(`SELECT b.start, b.end FROM bookings b, json_each(b.hosts) j
+		WHERE j.value = {:h} AND b.status IN ('pending', 'confirmed') AND b.start < {:to} AND b.end > {:from}`).
+		Bind(map[string]any{"h": hostID, "from": c.UTCString(from), "to": c.UTCString(to)}).All(&own)
+	if err != nil {
+		return err
+	}
+	return s.app.RunInTransaction(func(tx core.App) error {
+	next:
+		for _, b := range blocks {
+			for _, o := range own {
+				if parseUTC(o.Start).Equal(b.Start) && parseUTC(o.End).Equal(b.End) {
+					continue next
+				}
+			}
+			if _, err := tx.FindFirstRecordByFilter(c.BusyBlocks, "connection = {:c} && source_id = {:s}", map[string]any{"c": cn.Id, "s": b.SourceID}); err == nil {
+				continue
+			}
+			r, err := newRecord(tx, c.BusyBlocks, map[string]any{c.BusyBlocksConnection: cn.Id, c.BusyBlocksSourceID: b.SourceID, c.BusyBlocksStart: b.Start, c.BusyBlocksEnd: b.End})
+			if err != nil {
+				return err
+			}
+			if err := tx.Save(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
