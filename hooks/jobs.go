@@ -33,6 +33,9 @@ type bookingEvent struct {
 	// (purpose PurposeManageToken), so e-mails can carry the manage link
 	// while the token is never stored in clear; empty for admin actions.
 	Token string `json:"token,omitempty"`
+	// Sequence is the booking's sequence after this change: a follow-up
+	// (an e-mail) made for an older sequence knows a later change superseded it.
+	Sequence int `json:"sequence"`
 }
 
 // PurposeManageToken is the secretbox purpose of sealed manage tokens.

@@ -71,6 +71,7 @@ type server struct {
 	secret []byte
 	now    func() time.Time
 	slots  slotCache
+	keys   keyGuard
 
 	setupOnce sync.Once
 }

@@ -3,6 +3,9 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/slotbase/slotbase/internal/apikey"
+	"github.com/slotbase/slotbase/internal/booking"
 )
 
 // bindRoutes lists every custom route of slotbase: the whole API surface on
@@ -22,6 +25,16 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/bookings/manage/{token}/cancel", s.handleManageCancel)
 	r.POST("/api/bookings/manage/{token}/reschedule", s.handleManageReschedule)
 	r.GET("/api/bookings/manage/{token}/ics", s.handleManageICS)
+
+	// Admin API: a superuser token or an API key with the scope (hooks/apikeys.go).
+	r.POST("/api/admin/api-keys", s.handleCreateAPIKey).Bind(apis.RequireSuperuserAuth())
+	r.GET("/api/admin/bookings", s.handleAdminBookings).BindFunc(s.requireAdmin(apikey.ScopeBookingsRead))
+	r.GET("/api/admin/bookings.csv", s.handleAdminBookingsCSV).BindFunc(s.requireAdmin(apikey.ScopeBookingsRead))
+	r.POST("/api/admin/bookings/{id}/confirm", s.handleAdminBookingAction(booking.Confirm)).BindFunc(s.requireAdmin(apikey.ScopeBookingsWrite))
+	r.POST("/api/admin/bookings/{id}/decline", s.handleAdminBookingAction(booking.Decline)).BindFunc(s.requireAdmin(apikey.ScopeBookingsWrite))
+	r.POST("/api/admin/bookings/{id}/cancel", s.handleAdminBookingAction(booking.Cancel)).BindFunc(s.requireAdmin(apikey.ScopeBookingsWrite))
+	r.POST("/api/admin/bookings/{id}/reschedule", s.handleAdminReschedule).BindFunc(s.requireAdmin(apikey.ScopeBookingsWrite))
+	r.GET("/api/admin/availability", s.handleAdminAvailability).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityRead))
 
 	// Google Calendar: the admin connects hosts (GOOGLE.md); Google calls back.
 	r.GET("/admin/google", handleGoogleAdminPage)

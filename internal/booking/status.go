@@ -73,6 +73,9 @@ func (s Status) Live() bool {
 }
 
 // known reports whether s is one of the four statuses.
+// Known reports whether s is one of the four statuses.
+func (s Status) Known() bool { return s.known() }
+
 func (s Status) known() bool {
 	return s == Pending || s == Confirmed || s == Cancelled || s == Declined
 }

@@ -1,0 +1,376 @@
+package hooks
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/search"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/slots"
+)
+
+// adminBooking is how the admin API shows a booking.
+type adminBooking struct {
+	ID              string         `json:"id"`
+	EventType       string         `json:"event_type"`
+	Hosts           []string       `json:"hosts"`
+	Start           string         `json:"start"`
+	End             string         `json:"end"`
+	Status          string         `json:"status"`
+	Name            string         `json:"name"`
+	Email           string         `json:"email"`
+	Timezone        string         `json:"timezone"`
+	Notes           string         `json:"notes"`
+	Answers         map[string]any `json:"answers"`
+	CancelReason    string         `json:"cancel_reason,omitempty"`
+	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	Created         string         `json:"created"`
+}
+
+func newAdminBooking(r *core.Record) adminBooking {
+	b := c.NewBooking(r)
+	answers := map[string]any{}
+	_ = r.UnmarshalJSONField(c.BookingsAnswers, &answers)
+	out := adminBooking{
+		ID: r.Id, EventType: b.EventTypeID(), Hosts: b.HostIDs(), Start: rfc3339(b.Start()), End: rfc3339(b.End()),
+		Status: b.Status(), Name: b.Name(), Email: b.Email(), Timezone: b.Timezone(), Notes: b.Notes(), Answers: answers,
+		CancelReason: r.GetString(c.BookingsCancelReason), Created: rfc3339(r.GetDateTime(c.FieldCreated).Time()),
+	}
+	if from := r.GetDateTime(c.BookingsRescheduledFrom); !from.IsZero() {
+		out.RescheduledFrom = rfc3339(from.Time())
+	}
+	return out
+}
+
+// bookingFilter parses the list filters shared by the list and the CSV
+// export into a PocketBase filter and its params.
+func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) {
+	q := e.Request.URL.Query()
+	parts := []string{"id != ''"}
+	params := dbx.Params{}
+	errs := map[string]error{}
+	for _, f := range []struct{ name, op string }{{"from", "start >= {:from}"}, {"to", "start < {:to}"}} {
+		if v := q.Get(f.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				errs[f.name] = fieldErr("must be an RFC 3339 time with an offset")
+				continue
+			}
+			params[f.name] = c.UTCString(t)
+			parts = append(parts, f.op)
+		}
+	}
+	if v := q.Get("status"); v != "" {
+		if !booking.Status(v).Known() {
+			errs["status"] = fieldErr("must be pending, confirmed, cancelled or declined")
+		}
+		params["status"] = v
+		parts = append(parts, "status = {:status}")
+	}
+	if v := q.Get("host"); v != "" {
+		params["host"] = v
+		parts = append(parts, "hosts ~ {:host}")
+	}
+	if v := q.Get("event_type"); v != "" {
+		params["et"] = v
+		parts = append(parts, "(event_type = {:et} || event_type.slug = {:et})")
+	}
+	if v := strings.TrimSpace(q.Get("q")); v != "" {
+		if len(v) > 200 {
+			errs["q"] = fieldErr("must be at most 200 characters")
+		}
+		params["q"] = v
+		parts = append(parts, "(name ~ {:q} || email ~ {:q} || notes ~ {:q})")
+	}
+	return strings.Join(parts, " && "), params, errs
+}
+
+// handleAdminBookings answers GET /api/admin/bookings: filtered, paginated.
+func (s *server) handleAdminBookings(e *core.RequestEvent) error {
+	filter, params, errs := bookingFilter(e)
+	page, perPage := intParam(e, "page", 1, 1, 1_000_000, errs), intParam(e, "perPage", 50, 1, 500, errs)
+	if len(errs) > 0 {
+		return badRequest(e, errs)
+	}
+	records, err := e.App.FindRecordsByFilter(c.Bookings, filter, "start,id", perPage, (page-1)*perPage, params)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	total, err := countByFilter(e.App, c.Bookings, filter, params)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	items := make([]adminBooking, len(records))
+	for i, r := range records {
+		items[i] = newAdminBooking(r)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"page": page, "perPage": perPage, "totalItems": total, "items": items})
+}
+
+// countByFilter counts the records of collection matching a filter.
+func countByFilter(app core.App, collection, filter string, params dbx.Params) (int64, error) {
+	col, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return 0, err
+	}
+	resolver := core.NewRecordFieldResolver(app, col, nil, true)
+	expr, err := search.FilterData(filter).BuildExpr(resolver, params)
+	if err != nil {
+		return 0, err
+	}
+	q := app.RecordQuery(col).Select("count(DISTINCT [[" + col.Name + ".id]])").AndWhere(expr)
+	if err := resolver.UpdateQuery(q); err != nil {
+		return 0, err
+	}
+	var n int64
+	return n, q.Row(&n)
+}
+
+// recordChange writes an audit entry for a change (wired to the audit log).
+var recordChange = func(tx core.App, actor Actor, action string, r, before *core.Record) error { return nil }
+
+func intParam(e *core.RequestEvent, name string, def, lo, hi int, errs map[string]error) int {
+	v := e.Request.URL.Query().Get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		errs[name] = fieldErr("must be a whole number from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi))
+		return def
+	}
+	return n
+}
+
+// csvBatch is how many rows the CSV export reads at a time.
+const csvBatch = 1000
+
+// handleAdminBookingsCSV answers GET /api/admin/bookings.csv: the filtered
+// bookings streamed in batches (keyset pagination), in constant memory.
+func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
+	filter, params, errs := bookingFilter(e)
+	if len(errs) > 0 {
+		return badRequest(e, errs)
+	}
+	h := e.Response.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="bookings.csv"`)
+	h.Set("Cache-Control", "no-store")
+	w := csv.NewWriter(e.Response)
+	_ = w.Write([]string{"id", "event_type", "hosts", "start", "end", "status", "name", "email", "timezone", "notes", "cancel_reason", "created"})
+	rc := http.NewResponseController(e.Response)
+	lastStart, lastID := "", ""
+	for {
+		p := dbx.Params{"ls": lastStart, "li": lastID}
+		for k, v := range params {
+			p[k] = v
+		}
+		records, err := e.App.FindRecordsByFilter(c.Bookings, filter+" && (start > {:ls} || (start = {:ls} && id > {:li}))", "start,id", csvBatch, 0, p)
+		if err != nil {
+			return err // headers are out: the client sees a truncated file
+		}
+		for _, r := range records {
+			b := c.NewBooking(r)
+			_ = w.Write([]string{r.Id, b.EventTypeID(), strings.Join(b.HostIDs(), " "), rfc3339(b.Start()), rfc3339(b.End()), b.Status(),
+				csvSafe(b.Name()), csvSafe(b.Email()), b.Timezone(), csvSafe(b.Notes()), csvSafe(r.GetString(c.BookingsCancelReason)), rfc3339(r.GetDateTime(c.FieldCreated).Time())})
+		}
+		w.Flush()
+		_ = rc.Flush()
+		if len(records) < csvBatch {
+			return w.Error()
+		}
+		last := records[len(records)-1]
+		lastStart, lastID = last.GetString(c.BookingsStart), last.Id
+	}
+}
+
+// csvSafe defuses spreadsheet formulas in invitee-provided text.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// handleAdminBookingAction answers POST /api/admin/bookings/{id}/{confirm,decline,cancel}.
+func (s *server) handleAdminBookingAction(action booking.Action) func(e *core.RequestEvent) error {
+	event := map[booking.Action]string{booking.Confirm: "confirmed", booking.Decline: "declined", booking.Cancel: "cancelled"}[action]
+	return func(e *core.RequestEvent) error {
+		var req cancelRequest
+		if err := decodeSmall(e.Request.Body, &req); err != nil {
+			return badRequest(e, map[string]error{"body": err})
+		}
+		now := s.now()
+		actor := actorOf(e)
+		var out *core.Record
+		err := e.App.RunInTransaction(func(tx core.App) error {
+			r, err := tx.FindRecordById(c.Bookings, e.Request.PathValue("id"))
+			if err != nil {
+				return errNoBooking
+			}
+			before := r.Fresh()
+			cur := c.NewBooking(r)
+			next, err := booking.Next(booking.Status(cur.Status()), action)
+			if err != nil {
+				return err
+			}
+			r.Set(c.BookingsStatus, string(next))
+			if action != booking.Confirm {
+				r.Set(c.BookingsCancelReason, strings.TrimSpace(req.Reason))
+			}
+			r.Set(c.BookingsSequence, cur.Sequence()+1)
+			if err := tx.Save(r); err != nil {
+				return err
+			}
+			if err := recordChange(tx, actor, "booking."+event, r, before); err != nil {
+				return err
+			}
+			out = r
+			return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Sequence: cur.Sequence() + 1}, r.Id, now)
+		})
+		if err != nil {
+			return s.adminError(e, err)
+		}
+		s.worker.Wake()
+		return e.JSON(http.StatusOK, newAdminBooking(out))
+	}
+}
+
+// adminRescheduleRequest is the body of the admin reschedule route.
+type adminRescheduleRequest struct {
+	Start string `json:"start"`
+	Force bool   `json:"force"` // book even where availability says no
+}
+
+// handleAdminReschedule answers POST /api/admin/bookings/{id}/reschedule;
+// with force the new time skips the availability check (never the state machine).
+func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
+	var req adminRescheduleRequest
+	if err := decodeSmall(e.Request.Body, &req); err != nil {
+		return badRequest(e, map[string]error{"body": err})
+	}
+	now := s.now()
+	start, err := booking.ParseStart(req.Start, now)
+	if err != nil {
+		return badRequest(e, map[string]error{"start": err})
+	}
+	actor := actorOf(e)
+	var out *core.Record
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		r, err := tx.FindRecordById(c.Bookings, e.Request.PathValue("id"))
+		if err != nil {
+			return errNoBooking
+		}
+		before := r.Fresh()
+		cur := c.NewBooking(r)
+		if _, err := booking.Next(booking.Status(cur.Status()), booking.Reschedule); err != nil {
+			return err
+		}
+		etRecord, err := tx.FindRecordById(c.EventTypes, cur.EventTypeID())
+		if err != nil {
+			return err
+		}
+		et := c.NewEventType(etRecord)
+		end := start.Add(cur.End().Sub(cur.Start()))
+		hosts := cur.HostIDs()
+		if !req.Force {
+			slot, av, err := findSlot(tx, et, start, now, cur.Id)
+			if err != nil {
+				return err
+			}
+			end = slot.End
+			if !allIn(hosts, slot.Hosts) {
+				if hosts, err = pickHosts(tx, et, slot, av); err != nil {
+					return err
+				}
+			}
+		}
+		r.Set(c.BookingsRescheduledFrom, cur.Start())
+		r.Set(c.BookingsStart, start)
+		r.Set(c.BookingsEnd, end)
+		r.Set(c.BookingsHosts, hosts)
+		r.Set(c.BookingsSequence, cur.Sequence()+1)
+		if err := tx.Save(r); err != nil {
+			return err
+		}
+		if err := recordChange(tx, actor, "booking.rescheduled", r, before); err != nil {
+			return err
+		}
+		out = r
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: actor.Kind, At: now, Sequence: cur.Sequence() + 1}, r.Id, now)
+	})
+	if err != nil {
+		return s.adminError(e, err)
+	}
+	s.worker.Wake()
+	return e.JSON(http.StatusOK, newAdminBooking(out))
+}
+
+var errNoBooking = errors.New("no such booking")
+
+// adminError maps an admin transaction's error to a status.
+func (s *server) adminError(e *core.RequestEvent, err error) error {
+	if errors.Is(err, errNoBooking) {
+		return e.NotFoundError("No such booking.", nil)
+	}
+	return s.manageError(e, err)
+}
+
+// handleAdminAvailability answers GET /api/admin/availability?host=ID&from&to&tz
+// [&event_type=SLUG]: the host's free slots (30-minute ones, or the event
+// type's rules), as GET /api/slots shows them.
+func (s *server) handleAdminAvailability(e *core.RequestEvent) error {
+	q, errs := parseSlotsQuery(e.Request)
+	delete(errs, "event_type")
+	hostID := e.Request.URL.Query().Get("host")
+	hostRecord, err := e.App.FindRecordById(c.Hosts, hostID)
+	if err != nil {
+		errs["host"] = fieldErr("no host with this id")
+	}
+	if len(errs) > 0 {
+		return badRequest(e, errs)
+	}
+	var et *c.EventType
+	if q.slug != "" {
+		r, err := e.App.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, q.slug)
+		if err != nil {
+			return badRequest(e, map[string]error{"event_type": fieldErr("no event type " + quote(q.slug))})
+		}
+		et = c.NewEventType(r)
+	} else {
+		col, _ := e.App.FindCachedCollectionByNameOrId(c.EventTypes)
+		r := core.NewRecord(col)
+		r.Set(c.EventTypesDuration, 30)
+		r.Set(c.EventTypesSlotStep, 30)
+		r.Set(c.EventTypesSeats, 1)
+		et = c.NewEventType(r)
+	}
+	et.Set(c.EventTypesHosts, []string{hostRecord.Id})
+	et.Set(c.EventTypesAssignment, c.AssignmentSingle)
+	from, to := slots.DayStart(q.from, q.loc), slots.DayStart(q.to.AddDays(1), q.loc)
+	av, err := loadAvailability(e.App, et, from, to, "")
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: from, To: to, Now: s.now()})
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	days := slots.GroupByDay(found, q.loc, q.from, q.to)
+	res := slotsResponse{Timezone: q.loc.String(), Days: make([]slotDay, len(days))}
+	for i, d := range days {
+		res.Days[i] = slotDay{Date: d.Date.String(), Slots: make([]slotJSON, len(d.Slots))}
+		for j, sl := range d.Slots {
+			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
+		}
+	}
+	return e.JSON(http.StatusOK, res)
+}
