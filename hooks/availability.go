@@ -23,12 +23,9 @@ type availability struct {
 	Hosts []slots.Host
 }
 
-// loadAvailability reads, in a handful of indexed queries, the rules, hosts,
-// schedules, overrides, live bookings and busy blocks that decide the slots
-// of et in [from, to). excludeBooking (may be "") is left out of the
-// bookings, so a booking being rescheduled does not block itself.
-func loadAvailability(app core.App, et *c.EventType, from, to time.Time, excludeBooking string) (availability, error) {
-	rules := slots.Rules{
+// rulesOf turns an event type's fields into the engine's rules.
+func rulesOf(et *c.EventType) slots.Rules {
+	return slots.Rules{
 		EventType:    et.Id,
 		Duration:     et.Duration(),
 		Step:         et.SlotStep(),
@@ -40,6 +37,14 @@ func loadAvailability(app core.App, et *c.EventType, from, to time.Time, exclude
 		Seats:        et.Seats(),
 		Assignment:   slots.Assignment(et.Assignment()),
 	}
+}
+
+// loadAvailability reads, in a handful of indexed queries, the rules, hosts,
+// schedules, overrides, live bookings and busy blocks that decide the slots
+// of et in [from, to). excludeBooking (may be "") is left out of the
+// bookings, so a booking being rescheduled does not block itself.
+func loadAvailability(app core.App, et *c.EventType, from, to time.Time, excludeBooking string) (availability, error) {
+	rules := rulesOf(et)
 	av := availability{Rules: rules}
 
 	hostRecords, err := app.FindRecordsByIds(c.Hosts, et.HostIDs())
