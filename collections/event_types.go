@@ -31,6 +31,7 @@ const (
 	EventTypesLocation             = "location"
 	EventTypesQuestions            = "questions"
 	EventTypesActive               = "active"
+	EventTypesReminderOffsets      = "reminder_offsets"
 )
 
 // Assignment values of event_types.assignment.
@@ -113,6 +114,10 @@ func (e *EventType) Location() string { return e.GetString(EventTypesLocation) }
 
 // QuestionsJSON is the raw custom questions JSON.
 func (e *EventType) QuestionsJSON() []byte { return rawJSON(e.Record, EventTypesQuestions) }
+
+// ReminderOffsetsJSON is the raw reminder_offsets JSON (minutes before the
+// start; null means the default, 24 h and 1 h, [] means no reminders).
+func (e *EventType) ReminderOffsetsJSON() []byte { return rawJSON(e.Record, EventTypesReminderOffsets) }
 
 // Active reports whether the event type is bookable.
 func (e *EventType) Active() bool { return e.GetBool(EventTypesActive) }

@@ -134,9 +134,6 @@ func countByFilter(app core.App, collection, filter string, params dbx.Params) (
 	return n, q.Row(&n)
 }
 
-// recordChange writes an audit entry for a change (wired to the audit log).
-var recordChange = func(tx core.App, actor Actor, action string, r, before *core.Record) error { return nil }
-
 func intParam(e *core.RequestEvent, name string, def, lo, hi int, errs map[string]error) int {
 	v := e.Request.URL.Query().Get(name)
 	if v == "" {
@@ -230,11 +227,11 @@ func (s *server) handleAdminBookingAction(action booking.Action) func(e *core.Re
 			if err := tx.Save(r); err != nil {
 				return err
 			}
-			if err := recordChange(tx, actor, "booking."+event, r, before); err != nil {
+			if err := audit(tx, actor, "booking."+event, r, before); err != nil {
 				return err
 			}
 			out = r
-			return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Sequence: cur.Sequence() + 1}, r.Id, now)
+			return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
 		})
 		if err != nil {
 			return s.adminError(e, err)
@@ -301,11 +298,11 @@ func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		if err := recordChange(tx, actor, "booking.rescheduled", r, before); err != nil {
+		if err := audit(tx, actor, ActionBookingRescheduled, r, before); err != nil {
 			return err
 		}
 		out = r
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: actor.Kind, At: now, Sequence: cur.Sequence() + 1}, r.Id, now)
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: actor.Kind, At: now, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
 	})
 	if err != nil {
 		return s.adminError(e, err)

@@ -34,7 +34,7 @@ func call(t *testing.T, method, url, bearer, body string) (int, string) {
 
 func mkKey(t *testing.T, app core.App, scopes []string, expires time.Time) string {
 	t.Helper()
-	key, _, err := createAPIKey(app, "test "+strings.Join(scopes, ","), scopes, expires)
+	key, _, err := createAPIKey(app, systemActor, "test "+strings.Join(scopes, ","), scopes, expires)
 	if err != nil {
 		t.Fatal(err)
 	}

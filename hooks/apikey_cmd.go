@@ -13,6 +13,9 @@ import (
 	"github.com/slotbase/slotbase/internal/apikey"
 )
 
+// cliActor is who makes changes from the command line.
+var cliActor = Actor{Kind: ActorSystem, Label: "cli"}
+
 // APIKeyCommand is `slotbase apikey create|list|revoke`.
 func APIKeyCommand(app core.App) *cobra.Command {
 	root := &cobra.Command{Use: "apikey", Short: "Create, list and revoke API keys for the admin API"}
@@ -39,7 +42,7 @@ func APIKeyCommand(app core.App) *cobra.Command {
 					}
 				}
 			}
-			key, r, err := createAPIKey(app, strings.TrimSpace(name), list, exp)
+			key, r, err := createAPIKey(app, cliActor, strings.TrimSpace(name), list, exp)
 			if err != nil {
 				return err
 			}
@@ -78,7 +81,7 @@ func APIKeyCommand(app core.App) *cobra.Command {
 				return fmt.Errorf("no key with prefix or id %q", args[0])
 			}
 			r.Set(c.APIKeysRevoked, true)
-			if err := app.Save(r); err != nil {
+			if err := app.RunInTransaction(func(tx core.App) error { return auditedSave(tx, cliActor, ActionRecordUpdated, r) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s (%s)\n", r.GetString(c.APIKeysPrefix), r.GetString(c.APIKeysName))

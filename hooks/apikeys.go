@@ -137,7 +137,7 @@ func clientIP(e *core.RequestEvent) string {
 }
 
 // createAPIKey stores a new key and returns it (the only time it is seen).
-func createAPIKey(app core.App, name string, scopes []string, expires time.Time) (key string, r *core.Record, err error) {
+func createAPIKey(app core.App, actor Actor, name string, scopes []string, expires time.Time) (key string, r *core.Record, err error) {
 	key, prefix, hash, err := apikey.New()
 	if err != nil {
 		return "", nil, err
@@ -149,7 +149,8 @@ func createAPIKey(app core.App, name string, scopes []string, expires time.Time)
 	if r, err = newRecord(app, c.APIKeys, values); err != nil {
 		return "", nil, err
 	}
-	return key, r, app.Save(r)
+	err = app.RunInTransaction(func(tx core.App) error { return auditedSave(tx, actor, ActionRecordCreated, r) })
+	return key, r, err
 }
 
 // apiKeyRequest is the body of POST /api/admin/api-keys.
@@ -184,7 +185,7 @@ func (s *server) handleCreateAPIKey(e *core.RequestEvent) error {
 	if len(errs) > 0 {
 		return badRequest(e, errs)
 	}
-	key, r, err := createAPIKey(e.App, name, scopes, expires)
+	key, r, err := createAPIKey(e.App, actorOf(e), name, scopes, expires)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

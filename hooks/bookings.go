@@ -144,6 +144,9 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				return err
 			}
 		}
+		if err := audit(tx, inviteeActor(r), ActionBookingCreated, r, nil); err != nil {
+			return err
+		}
 		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "created", Actor: "invitee", At: now, Token: sealed}, r.Id, now)
 	})
 	switch {

@@ -46,7 +46,7 @@ func BenchmarkCSVExport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			key, _, err := createAPIKey(app, "bench", []string{"bookings:read"}, time.Time{})
+			key, _, err := createAPIKey(app, systemActor, "bench", []string{"bookings:read"}, time.Time{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -160,7 +160,10 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "cancelled", Actor: "invitee", At: now, Token: sealed, Sequence: cur.Sequence() + 1}, r.Id, now)
+		if err := audit(tx, inviteeActor(r), ActionBookingCancelled, r, r.Original()); err != nil {
+			return err
+		}
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "cancelled", Actor: "invitee", At: now, Token: sealed, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
 	})
 	if err != nil {
 		return s.manageError(e, err)
@@ -223,7 +226,10 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: "invitee", At: now, Token: sealed, Sequence: cur.Sequence() + 1}, r.Id, now)
+		if err := audit(tx, inviteeActor(r), ActionBookingRescheduled, r, r.Original()); err != nil {
+			return err
+		}
+		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: "invitee", At: now, Token: sealed, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
 	})
 	if err != nil {
 		return s.manageError(e, err)

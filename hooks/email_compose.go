@@ -1,0 +1,268 @@
+package hooks
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/mail"
+	"github.com/slotbase/slotbase/internal/queue"
+	"github.com/slotbase/slotbase/internal/secretbox"
+)
+
+// composed is an e-mail ready to send, or the reason not to send it.
+type composed struct {
+	msg  mail.Message
+	skip string
+}
+
+// composeEmail renders the e-mail of job p from the booking as it is now.
+// It skips e-mails a later change superseded, e-mails about a meeting that
+// is over, and reminders of bookings that were cancelled, moved or started.
+func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed, error) {
+	r, err := s.app.FindRecordById(c.Bookings, p.Booking)
+	if errors.Is(err, sql.ErrNoRows) {
+		return composed{skip: "the booking was deleted"}, nil
+	} else if err != nil {
+		return composed{}, err
+	}
+	b := c.NewBooking(r)
+	etRecord, err := s.app.FindRecordById(c.EventTypes, b.EventTypeID())
+	if err != nil {
+		return composed{}, err
+	}
+	et := c.NewEventType(etRecord)
+	hosts, err := s.app.FindRecordsByIds(c.Hosts, b.HostIDs())
+	if err != nil {
+		return composed{}, err
+	}
+	sort.SliceStable(hosts, func(i, j int) bool { return indexOf(b.HostIDs(), hosts[i].Id) < indexOf(b.HostIDs(), hosts[j].Id) })
+
+	site := s.site()
+	var out composed
+	n := mail.Notice{
+		Kind: p.Kind, Role: p.Role, Brand: site.brand,
+		Title: et.Title(), Description: et.Description(), Location: et.Location(),
+		Start: b.Start(), End: b.End(), PreviousStart: b.GetDateTime(c.BookingsRescheduledFrom).Time(),
+		Invitee: mail.Address{Name: b.Name(), Email: b.Email()},
+		Notes:   b.Notes(), Answers: answersOf(b, et), Reason: b.GetString(c.BookingsCancelReason), ByHost: p.ByHost,
+	}
+	for _, h := range hosts {
+		n.Hosts = append(n.Hosts, c.NewHost(h).Name())
+	}
+	out.msg = mail.Message{
+		ID:     fmt.Sprintf("%s-%s-%s@%s", p.Kind, p.Role, jobID, site.domain),
+		Thread: "booking-" + b.Id + "@" + site.domain,
+		Date:   now,
+		From:   site.from,
+	}
+
+	switch p.Role {
+	case mail.ToInvitee:
+		out.msg.To = n.Invitee
+		n.Zone = zoneOr(b.Timezone(), site.zone)
+		if len(hosts) > 0 {
+			out.msg.ReplyTo = mail.Address{Name: c.NewHost(hosts[0]).Name(), Email: c.NewHost(hosts[0]).Email()}
+		}
+		n.ManageURL = s.manageURL(site.publicURL, p.Token, p.Booking)
+		n.BookURL = site.publicURL + "/" + et.Slug()
+	case mail.ToHost:
+		hr, err := s.app.FindRecordById(c.Hosts, p.Host)
+		if errors.Is(err, sql.ErrNoRows) {
+			return composed{skip: "the host was deleted"}, nil
+		} else if err != nil {
+			return composed{}, err
+		}
+		h := c.NewHost(hr)
+		out.msg.To = mail.Address{Name: h.Name(), Email: h.Email()}
+		out.msg.ReplyTo = n.Invitee
+		n.Zone = zoneOr(h.Timezone(), site.zone)
+		n.AdminURL = site.adminBase + "/_/#/collections?collection=" + c.BookingsID + "&recordId=" + b.Id
+	default:
+		return composed{}, queue.Permanent(fmt.Errorf("role %q", p.Role))
+	}
+
+	if out.skip = staleReason(p, b, now); out.skip != "" {
+		return out, nil
+	}
+
+	// The invite: for bookings that hold their slot confirmed, and to
+	// withdraw one on cancellation. Pending and declined requests get none.
+	switch {
+	case p.Kind == mail.Reminder || p.Kind == mail.Requested || p.Kind == mail.Declined:
+	case p.Kind == mail.Cancelled || b.Status() == c.StatusConfirmed:
+		data, method, err := bookingICS(s.app, b, et, now)
+		if err != nil {
+			return composed{}, err
+		}
+		out.msg.Invite = &mail.Invite{Method: method, Data: data}
+		n.Invite = true
+	}
+	content, err := mail.Render(n)
+	if err != nil {
+		return composed{}, queue.Permanent(fmt.Errorf("render: %w", err))
+	}
+	out.msg.Subject, out.msg.Text, out.msg.HTML = content.Subject, content.Text, content.HTML
+	return out, nil
+}
+
+// staleReason says why an e-mail must not go out any more ("" if it must).
+func staleReason(p emailJob, b *c.Booking, now time.Time) string {
+	if p.Kind == mail.Reminder {
+		switch {
+		case b.Status() != c.StatusConfirmed:
+			return "reminder of a booking that is " + b.Status()
+		case b.Sequence() != p.Sequence:
+			return fmt.Sprintf("reminder for sequence %d; the booking changed since (sequence %d) and has its own reminders", p.Sequence, b.Sequence())
+		case !now.Before(b.Start()):
+			return "reminder after the meeting started"
+		}
+		return ""
+	}
+	switch {
+	case b.Sequence() > p.Sequence:
+		return fmt.Sprintf("superseded: made for sequence %d, the booking is at %d and a newer e-mail tells its state", p.Sequence, b.Sequence())
+	case !now.Before(b.End()):
+		return "the meeting is over"
+	}
+	return ""
+}
+
+// mailSite is what every e-mail takes from the settings record and
+// PocketBase's settings, read once per e-mail.
+type mailSite struct {
+	brand     mail.Branding
+	from      mail.Address
+	domain    string // of Message-IDs
+	publicURL string // where clients reach slotbase, no trailing slash
+	adminBase string // PocketBase's application URL, no trailing slash
+	zone      string // the organisation's zone
+}
+
+// site reads the organisation's name, colour and texts from settings, the
+// sender from PocketBase's mail settings (the name: the settings'
+// email_from_name first) and the URLs links use.
+func (s *server) site() mailSite {
+	meta := s.app.Settings().Meta
+	ms := mailSite{
+		brand:     mail.Branding{OrgName: meta.AppName},
+		from:      mail.Address{Name: meta.SenderName, Email: meta.SenderAddress},
+		publicURL: meta.AppURL,
+		adminBase: strings.TrimRight(meta.AppURL, "/"),
+	}
+	if st, err := c.FindSettings(s.app); err == nil {
+		if st.OrgName() != "" {
+			ms.brand.OrgName = st.OrgName()
+		}
+		ms.brand.Color = st.BrandColor()
+		ms.brand.Intro = st.GetString(c.SettingsEmailIntro)
+		ms.brand.Signature = st.GetString(c.SettingsEmailSignature)
+		if name := st.GetString(c.SettingsEmailFrom); name != "" {
+			ms.from.Name = name
+		}
+		if st.PublicURL() != "" {
+			ms.publicURL = st.PublicURL()
+		}
+		ms.zone = st.Timezone()
+	}
+	ms.publicURL = strings.TrimRight(ms.publicURL, "/")
+	if ms.from.Email == "" {
+		ms.from.Email = "noreply@localhost"
+	}
+	_, domain, _ := strings.Cut(ms.from.Email, "@")
+	ms.domain = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return -1
+	}, domain)
+	if ms.domain == "" {
+		ms.domain = "slotbase.invalid"
+	}
+	return ms
+}
+
+// mailSender is SMTP as configured in PocketBase's mail settings, or, with
+// SMTP off (a fresh install), .eml files in <pb_data>/mail.
+func (s *server) mailSender() mail.Sender {
+	cfg := s.app.Settings().SMTP
+	if !cfg.Enabled {
+		return mail.Dir{Path: filepath.Join(s.app.DataDir(), "mail")}
+	}
+	return mail.SMTP{
+		Host: cfg.Host, Port: cfg.Port, Username: cfg.Username, Password: cfg.Password,
+		AuthMethod: cfg.AuthMethod, TLS: cfg.TLS, LocalName: cfg.LocalName,
+	}
+}
+
+// manageURL opens the sealed manage token into the invitee's private link
+// ("" without a token). The token itself is never logged.
+func (s *server) manageURL(base, sealed, bookingID string) string {
+	if sealed == "" {
+		return ""
+	}
+	token, err := secretbox.Open(s.secret, PurposeManageToken, sealed)
+	if err != nil || !booking.WellFormedToken(string(token)) {
+		s.app.Logger().Warn("email: the manage token of a booking does not open (server secret changed?); sending without the link", "booking", bookingID)
+		return ""
+	}
+	return base + "/manage#" + string(token)
+}
+
+// zoneOr loads name, falling back to the organisation's zone, then UTC.
+func zoneOr(name, fallback string) *time.Location {
+	if loc, err := loadZone(name); err == nil {
+		return loc
+	}
+	if loc, err := loadZone(fallback); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// answersOf pairs the booking's answers with their questions, in the event
+// type's order.
+func answersOf(b *c.Booking, et *c.EventType) []mail.Answer {
+	answers := map[string]any{}
+	if err := b.UnmarshalJSONField(c.BookingsAnswers, &answers); err != nil || len(answers) == 0 {
+		return nil
+	}
+	questions, _ := booking.ParseQuestions(et.QuestionsJSON())
+	var out []mail.Answer
+	for _, q := range questions {
+		v, ok := answers[q.ID]
+		if !ok || v == nil {
+			continue
+		}
+		var text string
+		switch v := v.(type) {
+		case []any:
+			parts := make([]string, len(v))
+			for i, x := range v {
+				parts[i] = fmt.Sprint(x)
+			}
+			text = strings.Join(parts, ", ")
+		case bool:
+			text = map[bool]string{true: "yes", false: "no"}[v]
+		default:
+			text = fmt.Sprint(v)
+		}
+		out = append(out, mail.Answer{Question: q.Label, Answer: text})
+	}
+	return out
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return len(list)
+}

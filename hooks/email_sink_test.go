@@ -1,0 +1,293 @@
+package hooks
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/mail/mailtest"
+	"github.com/slotbase/slotbase/internal/testenv"
+)
+
+// The helpers of the e-mail tests: a real SMTP server (Debian's
+// python3-aiosmtpd) on loopback, an independent iCalendar parser (Debian's
+// python3-icalendar), and a test app whose job worker the test drives.
+
+// python is Debian's interpreter, which has the Debian modules (the first
+// python3 on PATH may be another one).
+const python = "/usr/bin/python3"
+
+// needPython skips (or fails under CI) unless python has module.
+func needPython(t *testing.T, module, pkg string) {
+	t.Helper()
+	if err := exec.Command(python, "-c", "import "+module).Run(); err != nil {
+		testenv.Missing(t, pkg+" ("+python+" -c 'import "+module+"' failed)")
+	}
+}
+
+// testServers finds the server Register made for a test app.
+var testServers sync.Map // core.App → *server
+
+func init() {
+	serverSetups = append(serverSetups, func(s *server) error { testServers.Store(s.app, s); return nil })
+}
+
+// smtpSink is smtp_sink.py on a loopback port.
+type smtpSink struct {
+	port int
+	dir  string
+	cmd  *exec.Cmd
+	in   interface{ Close() error }
+	done chan struct{}
+}
+
+// freePort returns a loopback port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startSink runs the sink on port, storing messages in dir.
+func startSink(t *testing.T, port int, dir string) *smtpSink {
+	t.Helper()
+	needPython(t, "aiosmtpd", "python3-aiosmtpd")
+	cmd := exec.Command(python, "testdata/smtp_sink.py", strconv.Itoa(port), dir)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{port: port, dir: dir, cmd: cmd, in: in, done: make(chan struct{})}
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		ok := sc.Scan() && sc.Text() == "READY"
+		ready <- ok
+		for sc.Scan() {
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	t.Cleanup(s.stop)
+	select {
+	case ok := <-ready:
+		if !ok {
+			s.stop()
+			t.Fatalf("smtp sink did not start: %s", stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		s.stop()
+		t.Fatalf("smtp sink not ready after 15 s: %s", stderr.String())
+	}
+	return s
+}
+
+// stop ends the sink (closing stdin), killing it if it hangs.
+func (s *smtpSink) stop() {
+	_ = s.in.Close()
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// sunk is one message the sink accepted.
+type sunk struct {
+	MailFrom string   `json:"mail_from"`
+	RcptTos  []string `json:"rcpt_tos"`
+	Raw      []byte   `json:"-"`
+	Msg      *mailtest.Message
+}
+
+// messages returns what the sink stored, in order, parsed.
+func (s *smtpSink) messages(t *testing.T) []sunk {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(s.dir, "*.json"))
+	sort.Strings(files)
+	out := make([]sunk, 0, len(files))
+	for _, f := range files {
+		var m sunk
+		raw, err := os.ReadFile(f)
+		if err == nil {
+			err = json.Unmarshal(raw, &m)
+		}
+		if err == nil {
+			m.Raw, err = os.ReadFile(strings.TrimSuffix(f, ".json") + ".eml")
+		}
+		if err == nil {
+			m.Msg, err = mailtest.Parse(m.Raw)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// icsInfo is what ics_fields.py reads from an iCalendar object.
+type icsInfo struct {
+	Method      string   `json:"method"`
+	UID         string   `json:"uid"`
+	Sequence    int      `json:"sequence"`
+	DTStart     string   `json:"dtstart"`
+	DTEnd       string   `json:"dtend"`
+	DTStamp     string   `json:"dtstamp"`
+	Status      string   `json:"status"`
+	Summary     string   `json:"summary"`
+	Description string   `json:"description"`
+	Organizer   string   `json:"organizer"`
+	Attendees   []string `json:"attendees"`
+	Alarms      int      `json:"alarms"`
+}
+
+// parseICS reads calendar objects with python3-icalendar.
+func parseICS(t *testing.T, objects ...[]byte) []icsInfo {
+	t.Helper()
+	needPython(t, "icalendar", "python3-icalendar")
+	dir := t.TempDir()
+	args := []string{"testdata/ics_fields.py"}
+	for i, o := range objects {
+		p := filepath.Join(dir, strconv.Itoa(i)+".ics")
+		if err := os.WriteFile(p, o, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	out, err := exec.Command(python, args...).Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("ics_fields.py: %v\n%s", err, stderr)
+	}
+	var infos []icsInfo
+	if err := json.Unmarshal(out, &infos); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return infos
+}
+
+// emailEnv is a booking app with e-mail configured and a worker the test
+// drives on its own clock.
+type emailEnv struct {
+	app   *tests.TestApp
+	srv   *server
+	url   string
+	clock *queueClock
+	host  string
+}
+
+// newEmailEnv builds the app: host Alice (Europe/London, weekdays 9–5),
+// event type "call" (extra overrides), organisation settings, and SMTP on
+// 127.0.0.1:smtpPort (0: no SMTP, mails go to <pb_data>/mail).
+func newEmailEnv(t *testing.T, smtpPort int, extra map[string]any) *emailEnv {
+	t.Helper()
+	clock := &queueClock{now: testNow}
+	app := seeded(t, Config{NoDemo: true, Now: clock.Now})
+	t.Cleanup(app.Cleanup)
+	host := mkHost(t, app, "Alice", "Europe/London", weekdays9to5)
+	mkEventType(t, app, "call", []string{host}, extra)
+
+	settings := app.Settings()
+	settings.Meta.AppURL = "https://admin.acme.test"
+	settings.Meta.SenderName = "Acme"
+	settings.Meta.SenderAddress = "bookings@acme.test"
+	if smtpPort != 0 {
+		settings.SMTP.Enabled, settings.SMTP.Host, settings.SMTP.Port = true, "127.0.0.1", smtpPort
+	}
+	if err := app.Save(settings); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.FindSettings(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Set(c.SettingsOrgName, "Acme Clinic")
+	st.Set(c.SettingsPublicURL, "https://book.acme.test/")
+	st.Set(c.SettingsEmailFrom, "Acme Bookings")
+	st.Set(c.SettingsEmailIntro, "Thank you for booking with Acme.")
+	st.Set(c.SettingsEmailSignature, "See you soon,\nThe Acme team")
+	if err := app.Save(st); err != nil {
+		t.Fatal(err)
+	}
+
+	url := serveHTTP(t, app)
+	v, ok := testServers.Load(core.App(app))
+	if !ok {
+		t.Fatal("no server registered for the test app")
+	}
+	srv := v.(*server)
+	srv.worker.Now, srv.worker.Rand = clock.Now, func() float64 { return 0 }
+	return &emailEnv{app: app, srv: srv, url: url, clock: clock, host: host}
+}
+
+// drain runs due jobs until none is due, returning how many ran.
+func (e *emailEnv) drain(t *testing.T) int {
+	t.Helper()
+	total := 0
+	for range 100 {
+		n, err := e.srv.worker.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return total
+		}
+		total += n
+	}
+	t.Fatal("jobs keep coming")
+	return total
+}
+
+// book makes a booking of "call" at start (RFC 3339); returns id and token.
+func (e *emailEnv) book(t *testing.T, start, name, email, zone, notes string) (string, string) {
+	t.Helper()
+	code, body := postJSON(t, http.DefaultClient, e.url+"/api/bookings", map[string]any{
+		"event_type": "call", "start": start, "name": name, "email": email, "timezone": zone, "notes": notes,
+	}, nil)
+	if code != http.StatusCreated {
+		t.Fatalf("booking %s: %d %v", start, code, body)
+	}
+	return body["id"].(string), body["manage_token"].(string)
+}
+
+// emailLog returns the email_log records matching filter.
+func (e *emailEnv) emailLog(t *testing.T, filter string, params map[string]any) []*core.Record {
+	t.Helper()
+	records, err := e.app.FindRecordsByFilter(c.EmailLog, filter, "at", 0, 0, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return records
+}

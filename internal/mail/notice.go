@@ -1,0 +1,97 @@
+package mail
+
+import "time"
+
+// Kind says what happened to a booking, and so which e-mail to write.
+type Kind string
+
+// The kinds of booking e-mail.
+const (
+	// Confirmed: booked, no approval needed.
+	Confirmed Kind = "confirmed"
+	// Requested: booked, waiting for a host's approval.
+	Requested Kind = "requested"
+	// Approved: a host confirmed a requested booking.
+	Approved Kind = "approved"
+	// Declined: a host refused a requested booking.
+	Declined Kind = "declined"
+	// Rescheduled: the booking moved to another time.
+	Rescheduled Kind = "rescheduled"
+	// Cancelled: the booking was called off.
+	Cancelled Kind = "cancelled"
+	// Reminder: the meeting is coming up.
+	Reminder Kind = "reminder"
+)
+
+// Role is who an e-mail is for.
+type Role string
+
+// The recipients of booking e-mails.
+const (
+	// ToInvitee is the person who booked.
+	ToInvitee Role = "invitee"
+	// ToHost is a host taking the meeting.
+	ToHost Role = "host"
+)
+
+// DefaultColor is the accent colour when the settings have none.
+const DefaultColor = "#2554c7"
+
+// Branding is the organisation's name, colour and words, from the settings.
+type Branding struct {
+	// OrgName signs every e-mail.
+	OrgName string
+	// Color is the accent as #rrggbb; DefaultColor when empty or malformed.
+	Color string
+	// Intro is the first paragraph of confirmations to invitees.
+	Intro string
+	// Signature is the closing lines of every e-mail.
+	Signature string
+}
+
+// Answer is one custom question and the invitee's answer.
+type Answer struct {
+	Question, Answer string
+}
+
+// Notice is what one e-mail about a booking says. Every text in it may come
+// from a user: Render escapes it for HTML and never puts it in a header
+// without HeaderText.
+type Notice struct {
+	Kind Kind
+	Role Role
+	// Zone is the recipient's zone: every time is shown in it, named.
+	Zone  *time.Location
+	Brand Branding
+	// Title, Description and Location describe the event type.
+	Title, Description, Location string
+	// Start and End are the meeting's time (any zone; shown in Zone).
+	Start, End time.Time
+	// PreviousStart is where a Rescheduled booking was (same duration).
+	PreviousStart time.Time
+	// Hosts are the names of the hosts taking the meeting.
+	Hosts []string
+	// Invitee is the person who booked.
+	Invitee Address
+	// Notes and Answers are what the invitee wrote when booking.
+	Notes   string
+	Answers []Answer
+	// Reason is why a booking was cancelled or declined (may be empty).
+	Reason string
+	// ByHost says a Cancelled booking was called off by the host side.
+	ByHost bool
+	// ManageURL is the invitee's link to reschedule or cancel.
+	ManageURL string
+	// AdminURL is the booking in the admin UI, for hosts.
+	AdminURL string
+	// BookURL is where an invitee can book another time.
+	BookURL string
+	// Invite says the e-mail carries a calendar invitation.
+	Invite bool
+}
+
+// Content is a rendered e-mail: a subject (safe for HeaderText), a plain
+// text body and an HTML body.
+type Content struct {
+	Subject, Text, HTML string
+}
