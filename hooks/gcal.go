@@ -169,7 +169,7 @@ func (s *server) updateConnection(connID string, set func(r *core.Record)) error
 			return err
 		}
 		set(r)
-		return tx.Save(r)
+		return auditedSave(tx, systemActor, ActionRecordUpdated, r)
 	})
 }
 

@@ -101,7 +101,7 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 				return nil
 			}
 			r.Set(c.BookingsGoogleEventID, id)
-			return tx.Save(r)
+			return auditedSave(tx, systemActor, ActionRecordUpdated, r)
 		})
 	}
 	return nil
