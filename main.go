@@ -23,6 +23,7 @@ func main() {
 	cfg.BindFlags(app.RootCmd.PersistentFlags())
 	cfg.Public, _ = fs.Sub(embedded, "pb_public")
 	hooks.Register(app, &cfg)
+	app.RootCmd.AddCommand(hooks.ReplicaCommand(app, &cfg))
 	app.RootCmd.AddCommand(hooks.APIKeyCommand(app))
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

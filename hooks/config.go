@@ -39,6 +39,9 @@ type Config struct {
 	// GooglePushHTTP lets push channels use a plain-HTTP public URL (tests;
 	// Google itself only pushes to HTTPS).
 	GooglePushHTTP bool
+	// PostgresURL turns on replication to PostgreSQL (issue 9, DEPLOY.md):
+	// every change is streamed there; empty keeps slotbase SQLite-only.
+	PostgresURL string
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Public is the booking page built into the binary (pb_public/).
@@ -52,6 +55,7 @@ func ConfigFromEnv() Config {
 		NoDemo:    os.Getenv("SLOTBASE_NO_DEMO") == "1" || os.Getenv("SLOTBASE_NO_DEMO") == "true",
 		PublicDir: os.Getenv("SLOTBASE_PUBLIC_DIR"),
 
+		PostgresURL:        os.Getenv("SLOTBASE_POSTGRES_URL"),
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
 		RateLimits:         os.Getenv("SLOTBASE_RATE_LIMITS") != "off",
 
@@ -69,6 +73,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "first run: do not create the demo host and event type (env SLOTBASE_NO_DEMO=1)")
 	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
 	fs.BoolVar(&c.RateLimits, "rateLimits", c.RateLimits, "per-IP rate limits on booking routes (env SLOTBASE_RATE_LIMITS=off to disable)")
+	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
 }
 

@@ -44,4 +44,7 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/admin/google/connections/{id}/disconnect", s.handleGoogleDisconnect).Bind(apis.RequireSuperuserAuth())
 	r.GET(callbackPath, s.handleGoogleCallback)
 	r.POST(notifyPath, s.handleGoogleNotify)
+
+	// Replica: the PostgreSQL stream's status (lag, position, last error).
+	r.GET("/api/admin/replica", s.handleReplicaStatus).Bind(apis.RequireSuperuserAuth())
 }

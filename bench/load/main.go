@@ -4,9 +4,11 @@
 //
 //	go build -o bin/slotbase . && go run ./bench/load -bin bin/slotbase -mode slots
 //	go run ./bench/load -bin bin/slotbase -mode book
+//	go run ./bench/load -bin bin/slotbase -mode book -postgres URL   (replication off, then on)
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -25,6 +27,7 @@ func main() {
 	concs := flag.String("conc", "1,16", "connection counts")
 	bookings := flag.Int("bookings", 500, "slots mode: bookings in the 31-day range")
 	total := flag.Int("n", 4000, "book mode: bookings to attempt (upper bound)")
+	pgURL := flag.String("postgres", "", "book mode: also run with replication to this (empty) PostgreSQL database and report its throughput and lag")
 	hours := flag.String("hours", "", "host availability: office (Mon–Fri 09–17) or always (24/7, the engine's longest look-back); default: always for slots, office for book")
 	flag.Parse()
 
@@ -76,17 +79,48 @@ func main() {
 			fmt.Printf("%-12s %5d %9.2fx\n", "slots/health", c, s.rate()/h.rate())
 		}
 	case "book":
-		for _, c := range conns {
-			r := book(srv.url, c, *duration, *total, from, office)
-			fmt.Printf("bookings: conns=%d created=%d conflicts=%d errors=%d in %s → %.0f bookings/s, p50 %s, p99 %s\n",
-				c, r.created, r.conflicts, r.errors, r.elapsed.Round(time.Millisecond), float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
+		for run, pg := range []string{"", *pgURL} {
+			if run == 1 {
+				if pg == "" {
+					break
+				}
+				// A second data dir, the same load, now streaming to PostgreSQL.
+				srv.stop()
+				data = filepath.Join(dir, "pb_data_replicated")
+				if err := prepare(data, from, n, office); err != nil {
+					log.Fatal(err)
+				}
+				if srv, err = start(*bin, data, "--postgres", pg); err != nil {
+					log.Fatal(err)
+				}
+				waitReplica(*bin, data, pg, time.Minute) // the initial snapshot
+			}
+			label := map[bool]string{false: "replication off", true: "replication on"}[pg != ""]
+			var t0 time.Time
+			for _, c := range conns {
+				if t0.IsZero() {
+					t0 = time.Now()
+				}
+				r := book(srv.url, c, *duration, *total, from, office)
+				fmt.Printf("%s: bookings: conns=%d created=%d conflicts=%d errors=%d in %s → %.0f bookings/s, p50 %s, p99 %s\n",
+					label, c, r.created, r.conflicts, r.errors, r.elapsed.Round(time.Millisecond), float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
+			}
+			if pg != "" {
+				loadEnd := time.Now()
+				lag := replicaStatus(*bin, data, pg)
+				caught := waitReplica(*bin, data, pg, 5*time.Minute)
+				end := replicaStatus(*bin, data, pg)
+				fmt.Printf("replication: lag at the end of the load %d changes (%.1f s); caught up %s later; %d changes in %s → %.0f changes/s\n",
+					lag.LagChanges, lag.LagSeconds, caught.Sub(loadEnd).Round(time.Millisecond), end.Position.Seq,
+					caught.Sub(t0).Round(time.Millisecond), float64(end.Position.Seq)/caught.Sub(t0).Seconds())
+			}
+			srv.stop()
+			doubles, count, err := doubleBookings(data)
+			if err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("%s: bookings stored: %d, overlapping pairs on one host (double bookings): %d\n", label, count, doubles)
 		}
-		srv.stop()
-		doubles, count, err := doubleBookings(data)
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("bookings stored: %d, overlapping pairs on one host (double bookings): %d\n", count, doubles)
 	default:
 		log.Fatalf("-mode: %q is not slots or book", *mode)
 	}
@@ -98,9 +132,9 @@ type server struct {
 	cmd *exec.Cmd
 }
 
-func start(bin, data string) (*server, error) {
+func start(bin, data string, extra ...string) (*server, error) {
 	addr := freeAddr()
-	cmd := exec.Command(bin, "serve", "--dir", data, "--http", addr, "--rateLimits=false")
+	cmd := exec.Command(bin, append([]string{"serve", "--dir", data, "--http", addr, "--rateLimits=false"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -121,4 +155,37 @@ func (s *server) stop() {
 		_ = s.cmd.Process.Signal(os.Interrupt)
 		_ = s.cmd.Wait()
 	}
+}
+
+// replicaState is the part of `slotbase replica status --json` read here.
+type replicaState struct {
+	Position struct {
+		Seq int64 `json:"seq"`
+	} `json:"position"`
+	LagChanges int64   `json:"lag_changes"`
+	LagSeconds float64 `json:"lag_seconds"`
+}
+
+func replicaStatus(bin, data, pg string) replicaState {
+	out, err := exec.Command(bin, "replica", "status", "--json", "--dir", data, "--postgres", pg).Output()
+	var st replicaState
+	if err == nil {
+		if i := strings.IndexByte(string(out), '{'); i >= 0 {
+			_ = json.Unmarshal(out[i:], &st)
+		}
+	}
+	return st
+}
+
+// waitReplica polls until PostgreSQL holds every change and returns when.
+func waitReplica(bin, data, pg string, limit time.Duration) time.Time {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if st := replicaStatus(bin, data, pg); st.Position.Seq > 0 && st.LagChanges == 0 {
+			return time.Now()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	log.Fatalf("replica did not catch up within %s", limit)
+	return time.Time{}
 }
