@@ -22,6 +22,9 @@ type Config struct {
 	PublicDir string
 	// Quiet hides slotbase's start banner.
 	Quiet bool
+	// FrameAncestors is the booking page's CSP frame-ancestors source list:
+	// who may embed it in a frame (default 'self'; see the README's embed snippet).
+	FrameAncestors string
 	// TrustedProxyHeader names the header a reverse proxy puts the client's
 	// address in (Fly.io: Fly-Client-IP), so rate limits see real clients.
 	TrustedProxyHeader string
@@ -55,6 +58,8 @@ func ConfigFromEnv() Config {
 		NoDemo:    os.Getenv("SLOTBASE_NO_DEMO") == "1" || os.Getenv("SLOTBASE_NO_DEMO") == "true",
 		PublicDir: os.Getenv("SLOTBASE_PUBLIC_DIR"),
 
+		FrameAncestors: envOr("SLOTBASE_FRAME_ANCESTORS", DefaultFrameAncestors),
+
 		PostgresURL:        os.Getenv("SLOTBASE_POSTGRES_URL"),
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
 		RateLimits:         os.Getenv("SLOTBASE_RATE_LIMITS") != "off",
@@ -74,6 +79,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
 	fs.BoolVar(&c.RateLimits, "rateLimits", c.RateLimits, "per-IP rate limits on booking routes (env SLOTBASE_RATE_LIMITS=off to disable)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
+	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
 }
 

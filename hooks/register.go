@@ -49,7 +49,7 @@ func Register(app core.App, cfg *Config) {
 		}
 		bindRoutes(se, s)
 		if public := publicFS(*cfg); public != nil {
-			se.Router.GET("/{path...}", apis.Static(public, true))
+			se.Router.GET("/{path...}", apis.Static(public, true)).BindFunc(pageMiddleware(se.App, cfg, public)) // CSP, gzip, ETag: hooks/page.go
 		}
 		if err := se.Next(); err != nil {
 			return err
