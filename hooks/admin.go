@@ -361,13 +361,5 @@ func (s *server) handleAdminAvailability(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	days := slots.GroupByDay(found, q.loc, q.from, q.to)
-	res := slotsResponse{Timezone: q.loc.String(), Days: make([]slotDay, len(days))}
-	for i, d := range days {
-		res.Days[i] = slotDay{Date: d.Date.String(), Slots: make([]slotJSON, len(d.Slots))}
-		for j, sl := range d.Slots {
-			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
-		}
-	}
-	return e.JSON(http.StatusOK, res)
+	return e.JSON(http.StatusOK, newSlotsResponse(found, q))
 }

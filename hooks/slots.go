@@ -101,14 +101,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 		}
 		return e.InternalServerError("", err)
 	}
-	days := slots.GroupByDay(found, q.loc, q.from, q.to)
-	res := slotsResponse{Timezone: q.loc.String(), Days: make([]slotDay, len(days))}
-	for i, d := range days {
-		res.Days[i] = slotDay{Date: d.Date.String(), Slots: make([]slotJSON, len(d.Slots))}
-		for j, sl := range d.Slots {
-			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
-		}
-	}
+	res := newSlotsResponse(found, q)
 	plain, err := json.Marshal(res)
 	if err != nil {
 		return e.InternalServerError("", err)
@@ -122,6 +115,19 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	}
 	s.slots.put(key, version, until, body)
 	return body.write(e)
+}
+
+// newSlotsResponse groups slots on the viewer's days of q.
+func newSlotsResponse(found []slots.Slot, q slotsQuery) slotsResponse {
+	days := slots.GroupByDay(found, q.loc, q.from, q.to)
+	res := slotsResponse{Timezone: q.loc.String(), Days: make([]slotDay, len(days))}
+	for i, d := range days {
+		res.Days[i] = slotDay{Date: d.Date.String(), Slots: make([]slotJSON, len(d.Slots))}
+		for j, sl := range d.Slots {
+			res.Days[i].Slots[j] = slotJSON{Start: rfc3339(sl.Start), End: rfc3339(sl.End), SeatsLeft: sl.SeatsLeft}
+		}
+	}
+	return res
 }
 
 // rfc3339 formats an instant as RFC 3339 in UTC.
