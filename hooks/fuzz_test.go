@@ -3,6 +3,7 @@ package hooks
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -50,6 +51,40 @@ func FuzzCreateBooking(f *testing.F) {
 		mux.ServeHTTP(rec, req)
 		if rec.Code >= 500 || rec.Code < 200 {
 			t.Fatalf("status %d for body %q key %q: %s", rec.Code, body, key, rec.Body)
+		}
+	})
+}
+
+// FuzzSlotsQuery sends arbitrary query values to GET /api/slots: never a
+// panic, never a 5xx.
+//
+//	go test -run=^$ -fuzz=FuzzSlotsQuery -fuzztime=60s ./hooks
+func FuzzSlotsQuery(f *testing.F) {
+	app, _ := bookingApp(f, nil)
+	f.Cleanup(app.Cleanup)
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		f.Fatal(err)
+	}
+	se := &core.ServeEvent{App: app, Router: router}
+	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
+		f.Fatal(err)
+	}
+	mux, err := router.BuildMux()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("call", "2026-03-02", "2026-03-31", "Europe/London")
+	f.Add("call", "9999-12-30", "9999-12-31", "UTC")
+	f.Add("call", "1900-01-01", "1900-01-02", "Pacific/Chatham")
+	f.Add("call", "2026-02-29", "2026-03-01", "Local")
+	f.Add("", "", "", "")
+	f.Fuzz(func(t *testing.T, slug, from, to, tz string) {
+		q := url.Values{"event_type": {slug}, "from": {from}, "to": {to}, "tz": {tz}}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/slots?"+q.Encode(), nil))
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %v: %s", rec.Code, q, rec.Body)
 		}
 	})
 }

@@ -15,6 +15,12 @@ import (
 // MaxSlotRangeDays is the longest range GET /api/slots answers.
 const MaxSlotRangeDays = 62
 
+// Years a slot query may ask about (the engine works within 1900–2199).
+const (
+	minSlotYear = 1970
+	maxSlotYear = 2199
+)
+
 // slotsResponse is the body of GET /api/slots.
 type slotsResponse struct {
 	Timezone string    `json:"timezone"`
@@ -50,9 +56,13 @@ func parseSlotsQuery(r *http.Request) (slotsQuery, map[string]error) {
 	var err error
 	if out.from, err = slots.ParseDate(q.Get("from")); err != nil {
 		errs["from"] = fieldErr("must be a date as YYYY-MM-DD")
+	} else if out.from.Year < minSlotYear || out.from.Year > maxSlotYear {
+		errs["from"] = fieldErr("must be a date between 1970 and 2199")
 	}
 	if out.to, err = slots.ParseDate(q.Get("to")); err != nil {
 		errs["to"] = fieldErr("must be a date as YYYY-MM-DD")
+	} else if out.to.Year < minSlotYear || out.to.Year > maxSlotYear {
+		errs["to"] = fieldErr("must be a date between 1970 and 2199")
 	}
 	if tz := q.Get("tz"); tz == "" {
 		errs["tz"] = fieldErr("is required (an IANA time zone such as Europe/London)")

@@ -30,6 +30,8 @@ func TestSlotsQueryErrors(t *testing.T) {
 		{"range over 62 days", "event_type=call&from=2026-03-01&to=2026-05-02&tz=UTC", 400, []string{`"to":{`, "62 days"}},
 		{"unknown event type", "event_type=nope&from=2026-03-02&to=2026-03-03&tz=UTC", 404, []string{`\"nope\"`}},
 		{"inactive event type", "event_type=off&from=2026-03-02&to=2026-03-03&tz=UTC", 404, []string{`\"off\"`}},
+		{"year 9999", "event_type=call&from=9999-12-30&to=9999-12-31&tz=UTC", 400, []string{`"from":{`, `"to":{`}},
+		{"year 1", "event_type=call&from=0001-01-01&to=0001-01-02&tz=UTC", 400, []string{`"from":{`}},
 		{"61 days is fine", "event_type=call&from=2026-03-01&to=2026-04-30&tz=UTC", 200, []string{`"days":[`}},
 	}
 	for _, s := range scenarios {
