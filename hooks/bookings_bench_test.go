@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
-
 	c "github.com/slotbase/slotbase/collections"
 )
 
@@ -26,15 +23,7 @@ func BenchmarkCreateBooking(b *testing.B) {
 	day := `[["00:00","24:00"]]`
 	host := mkHost(b, app, "Load", "UTC", `{"mon":`+day+`,"tue":`+day+`,"wed":`+day+`,"thu":`+day+`,"fri":`+day+`,"sat":`+day+`,"sun":`+day+`}`)
 	mkEventType(b, app, "load", []string{host}, map[string]any{c.EventTypesHorizonDays: 730})
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: router}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	mux, _ := router.BuildMux()
+	mux := testMux(b, app)
 	var next atomic.Int64
 	b.SetParallelism(8) // 16 goroutines on 2 cores
 	b.ResetTimer()

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
@@ -50,11 +49,7 @@ func BenchmarkCSVExport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			router, _ := apis.NewRouter(app)
-			se := &core.ServeEvent{App: app, Router: router}
-			_ = app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil })
-			mux, _ := router.BuildMux()
-			srv := httptest.NewServer(mux)
+			srv := httptest.NewServer(testMux(b, app))
 			defer srv.Close()
 
 			var peak atomic.Uint64

@@ -77,24 +77,30 @@ func bookingApp(t testing.TB, extra map[string]any) (*tests.TestApp, string) {
 	return app, host
 }
 
-// serveHTTP runs app's full router (slotbase routes included) on a real
-// loopback HTTP server, for tests that need concurrency.
-func serveHTTP(t testing.TB, app *tests.TestApp) string {
+// testMux builds app's full router (slotbase routes included) as a handler,
+// firing the serve event as a real start does (without the job worker).
+func testMux(t testing.TB, app *tests.TestApp) http.Handler {
 	t.Helper()
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)
 	}
 	se := &core.ServeEvent{App: app, Router: router}
-	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil })
-	if err != nil {
+	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	mux, err := router.BuildMux()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(mux)
+	return mux
+}
+
+// serveHTTP runs app's full router on a real loopback HTTP server, for
+// tests that need concurrency.
+func serveHTTP(t testing.TB, app *tests.TestApp) string {
+	t.Helper()
+	srv := httptest.NewServer(testMux(t, app))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

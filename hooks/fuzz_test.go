@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
-
 	c "github.com/slotbase/slotbase/collections"
 )
 
@@ -20,18 +17,7 @@ import (
 func FuzzCreateBooking(f *testing.F) {
 	app, _ := bookingApp(f, map[string]any{c.EventTypesQuestions: `[{"id":"company","label":"Company","type":"text","required":true},{"id":"n","label":"N","type":"number"},{"id":"tags","label":"Tags","type":"multiselect","options":["a","b"]}]`})
 	f.Cleanup(app.Cleanup)
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		f.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: router}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
-		f.Fatal(err)
-	}
-	mux, err := router.BuildMux()
-	if err != nil {
-		f.Fatal(err)
-	}
+	mux := testMux(f, app)
 	good := goodBooking()
 	good["answers"] = map[string]any{"company": "ACME", "n": 3, "tags": []string{"a"}}
 	f.Add(mustJSON(good), "")
@@ -62,18 +48,7 @@ func FuzzCreateBooking(f *testing.F) {
 func FuzzSlotsQuery(f *testing.F) {
 	app, _ := bookingApp(f, nil)
 	f.Cleanup(app.Cleanup)
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		f.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: router}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
-		f.Fatal(err)
-	}
-	mux, err := router.BuildMux()
-	if err != nil {
-		f.Fatal(err)
-	}
+	mux := testMux(f, app)
 	f.Add("call", "2026-03-02", "2026-03-31", "Europe/London")
 	f.Add("call", "9999-12-30", "9999-12-31", "UTC")
 	f.Add("call", "1900-01-01", "1900-01-02", "Pacific/Chatham")

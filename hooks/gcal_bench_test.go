@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
@@ -45,15 +44,7 @@ func BenchmarkSlotsWithGoogleBusy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: router}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	mux, _ := router.BuildMux()
+	mux := testMux(b, app)
 	url := "/api/slots?event_type=busy&from=" + from.Format("2006-01-02") + "&to=" + from.AddDate(0, 0, 30).Format("2006-01-02") + "&tz=America/New_York"
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))

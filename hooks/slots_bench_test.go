@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
-
 	c "github.com/slotbase/slotbase/collections"
 )
 
@@ -29,15 +26,7 @@ func BenchmarkSlotsHandler(b *testing.B) {
 		save(b, app, c.Bookings, map[string]any{c.BookingsEventType: et.Id, c.BookingsHosts: []string{host}, c.BookingsStart: start, c.BookingsEnd: start.Add(30 * time.Minute),
 			c.BookingsStatus: c.StatusConfirmed, c.BookingsName: "Seed", c.BookingsEmail: "seed@example.com", c.BookingsTimezone: "UTC"})
 	}
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: router}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	mux, _ := router.BuildMux()
+	mux := testMux(b, app)
 	url := "/api/slots?event_type=load&from=" + from.Format("2006-01-02") + "&to=" + from.AddDate(0, 0, 30).Format("2006-01-02") + "&tz=America/New_York"
 	get := func(b *testing.B) {
 		rec := httptest.NewRecorder()
