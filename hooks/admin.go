@@ -213,7 +213,6 @@ func (s *server) handleAdminBookingAction(action booking.Action) func(e *core.Re
 			if err != nil {
 				return errNoBooking
 			}
-			before := r.Fresh()
 			cur := c.NewBooking(r)
 			next, err := booking.Next(booking.Status(cur.Status()), action)
 			if err != nil {
@@ -223,15 +222,8 @@ func (s *server) handleAdminBookingAction(action booking.Action) func(e *core.Re
 			if action != booking.Confirm {
 				r.Set(c.BookingsCancelReason, strings.TrimSpace(req.Reason))
 			}
-			r.Set(c.BookingsSequence, cur.Sequence()+1)
-			if err := tx.Save(r); err != nil {
-				return err
-			}
-			if err := audit(tx, actor, "booking."+event, r, before); err != nil {
-				return err
-			}
 			out = r
-			return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
+			return commitBookingChange(tx, r, actor, event, now, "")
 		})
 		if err != nil {
 			return s.adminError(e, err)
@@ -266,7 +258,6 @@ func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
 		if err != nil {
 			return errNoBooking
 		}
-		before := r.Fresh()
 		cur := c.NewBooking(r)
 		if _, err := booking.Next(booking.Status(cur.Status()), booking.Reschedule); err != nil {
 			return err
@@ -294,15 +285,8 @@ func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
 		r.Set(c.BookingsStart, start)
 		r.Set(c.BookingsEnd, end)
 		r.Set(c.BookingsHosts, hosts)
-		r.Set(c.BookingsSequence, cur.Sequence()+1)
-		if err := tx.Save(r); err != nil {
-			return err
-		}
-		if err := audit(tx, actor, ActionBookingRescheduled, r, before); err != nil {
-			return err
-		}
 		out = r
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: actor.Kind, At: now, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
+		return commitBookingChange(tx, r, actor, "rescheduled", now, "")
 	})
 	if err != nil {
 		return s.adminError(e, err)

@@ -216,3 +216,20 @@ func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// commitBookingChange finishes a change to an existing booking inside the
+// change's transaction: one more SEQUENCE, the save, the audit entry and the
+// outbox event, so a change never lands without its trail and its jobs.
+// sealedToken is the invitee's sealed manage token ("" for admin actions).
+func commitBookingChange(tx core.App, r *core.Record, actor Actor, event string, now time.Time, sealedToken string) error {
+	before := r.Original()
+	r.Set(c.BookingsSequence, before.GetInt(c.BookingsSequence)+1)
+	if err := tx.Save(r); err != nil {
+		return err
+	}
+	if err := audit(tx, actor, "booking."+event, r, before); err != nil {
+		return err
+	}
+	ev := bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Token: sealedToken, Sequence: r.GetInt(c.BookingsSequence)}
+	return enqueue(tx, KindBookingEvent, ev, r.Id, now)
+}

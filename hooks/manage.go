@@ -156,14 +156,7 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 		}
 		r.Set(c.BookingsStatus, string(next))
 		r.Set(c.BookingsCancelReason, reason)
-		r.Set(c.BookingsSequence, cur.Sequence()+1)
-		if err := tx.Save(r); err != nil {
-			return err
-		}
-		if err := audit(tx, inviteeActor(r), ActionBookingCancelled, r, r.Original()); err != nil {
-			return err
-		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "cancelled", Actor: "invitee", At: now, Token: sealed, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
+		return commitBookingChange(tx, r, inviteeActor(r), "cancelled", now, sealed)
 	})
 	if err != nil {
 		return s.manageError(e, err)
@@ -222,14 +215,7 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 		r.Set(c.BookingsStart, slot.Start)
 		r.Set(c.BookingsEnd, slot.End)
 		r.Set(c.BookingsHosts, hosts)
-		r.Set(c.BookingsSequence, cur.Sequence()+1)
-		if err := tx.Save(r); err != nil {
-			return err
-		}
-		if err := audit(tx, inviteeActor(r), ActionBookingRescheduled, r, r.Original()); err != nil {
-			return err
-		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "rescheduled", Actor: "invitee", At: now, Token: sealed, Sequence: r.GetInt(c.BookingsSequence)}, r.Id, now)
+		return commitBookingChange(tx, r, inviteeActor(r), "rescheduled", now, sealed)
 	})
 	if err != nil {
 		return s.manageError(e, err)
