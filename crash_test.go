@@ -101,8 +101,10 @@ func TestCrashDuringBookingLoad(t *testing.T) {
 			}
 		}()
 	}
-	for ok201.Load() < 150 {
-		time.Sleep(5 * time.Millisecond)
+	for waitUntil := time.Now().Add(60 * time.Second); ok201.Load() < 150; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(waitUntil) {
+			t.Fatalf("only %d bookings confirmed in 60 s", ok201.Load())
+		}
 	}
 	srv.Kill() // mid-load: requests are in flight
 	close(stop)
