@@ -215,7 +215,7 @@ func fanOut(app core.App, j queue.Job) error {
 
 // newWorker builds the job worker with slotbase's handlers.
 func newWorker(app core.App) *queue.Worker {
-	w := &queue.Worker{Store: jobStore{app}, Logger: app.Logger().With("component", "jobs")}
+	w := &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs")}
 	w.Handle(KindBookingEvent, func(ctx context.Context, j queue.Job) error { return fanOut(app, j) })
 	return w
 }

@@ -460,7 +460,7 @@ func replicaSetup(s *server) error {
 		return nil // ReplicaCommand was not called (tests of other parts)
 	}
 	r := v.(*replication)
-	log := s.app.Logger().With("component", "replica")
+	log := opsLogger(s.app, "replica")
 	if r.cfg.PostgresURL == "" {
 		if was, err := r.disableCapture(); err != nil {
 			return fmt.Errorf("replica: %w", err)
