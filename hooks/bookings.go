@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -231,5 +232,10 @@ func commitBookingChange(tx core.App, r *core.Record, actor Actor, event string,
 		return err
 	}
 	ev := bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Token: sealedToken, Sequence: r.GetInt(c.BookingsSequence)}
+	for _, h := range before.GetStringSlice(c.BookingsHosts) {
+		if !slices.Contains(r.GetStringSlice(c.BookingsHosts), h) {
+			ev.ReleasedHosts = append(ev.ReleasedHosts, h)
+		}
+	}
 	return enqueue(tx, KindBookingEvent, ev, r.Id, now)
 }

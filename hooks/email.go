@@ -47,6 +47,9 @@ type emailJob struct {
 	Token string `json:"token,omitempty"`
 	// Offset is a reminder's distance to the start, in minutes.
 	Offset int `json:"offset,omitempty"`
+	// Released marks a host e-mail to a host the change took off the
+	// booking: a cancellation of the previous time for them.
+	Released bool `json:"released,omitempty"`
 }
 
 func init() {
@@ -107,6 +110,13 @@ func emailSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 		host := job
 		host.Role, host.Host = mail.ToHost, hostID
 		if err := enqueueOnce(tx, "email:"+eventJobID+":host:"+hostID, KindEmailSend, host, b.Id, ev.At); err != nil {
+			return err
+		}
+	}
+	for _, hostID := range ev.ReleasedHosts {
+		released := job
+		released.Kind, released.Role, released.Host, released.Released = mail.Cancelled, mail.ToHost, hostID, true
+		if err := enqueueOnce(tx, "email:"+eventJobID+":released:"+hostID, KindEmailSend, released, b.Id, ev.At); err != nil {
 			return err
 		}
 	}

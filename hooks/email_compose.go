@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/ics"
 	"github.com/slotbase/slotbase/internal/mail"
 	"github.com/slotbase/slotbase/internal/queue"
 	"github.com/slotbase/slotbase/internal/secretbox"
@@ -88,6 +90,9 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 		return composed{}, queue.Permanent(fmt.Errorf("role %q", p.Role))
 	}
 
+	if p.Released {
+		return s.composeReleased(p, b, et, n, out, now)
+	}
 	if out.skip = staleReason(p, b, now); out.skip != "" {
 		return out, nil
 	}
@@ -265,4 +270,44 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return len(list)
+}
+
+// composeReleased tells a host taken off a booking (it moved to a time only
+// another host had free) that their meeting is off: the previous time, and
+// an iCalendar CANCEL of the invite they had, organised by them.
+func (s *server) composeReleased(p emailJob, b *c.Booking, et *c.EventType, n mail.Notice, out composed, now time.Time) (composed, error) {
+	if slices.Contains(b.HostIDs(), p.Host) {
+		out.skip = "the host is on the booking again"
+		return out, nil
+	}
+	prev := b.GetDateTime(c.BookingsRescheduledFrom).Time()
+	if prev.IsZero() || !prev.Add(b.End().Sub(b.Start())).After(now) {
+		out.skip = "the meeting the host had is over"
+		return out, nil
+	}
+	n.Start, n.End, n.PreviousStart = prev, prev.Add(b.End().Sub(b.Start())), time.Time{}
+	n.Reason, n.ByHost = "The booking moved to a time another host takes.", true
+	hr, err := s.app.FindRecordById(c.Hosts, p.Host)
+	if err != nil {
+		return composed{}, err
+	}
+	h := c.NewHost(hr)
+	data, err := ics.Bytes(ics.Cancel, ics.Event{
+		UID: b.Id + "@slotbase", Sequence: b.Sequence(), Stamp: now,
+		Start: n.Start, End: n.End, Summary: et.Title() + " with " + h.Name(),
+		Organizer: ics.Person{Name: h.Name(), Email: h.Email()},
+		Attendees: []ics.Person{{Name: b.Name(), Email: b.Email()}},
+		Status:    ics.StatusCancelled,
+	})
+	if err != nil {
+		return composed{}, err
+	}
+	out.msg.Invite = &mail.Invite{Method: ics.Cancel, Data: data}
+	n.Invite = true
+	content, err := mail.Render(n)
+	if err != nil {
+		return composed{}, queue.Permanent(fmt.Errorf("render: %w", err))
+	}
+	out.msg.Subject, out.msg.Text, out.msg.HTML = content.Subject, content.Text, content.HTML
+	return out, nil
 }

@@ -36,6 +36,9 @@ type bookingEvent struct {
 	// Sequence is the booking's sequence after this change: a follow-up
 	// (an e-mail) made for an older sequence knows a later change superseded it.
 	Sequence int `json:"sequence"`
+	// ReleasedHosts are hosts this change took off the booking (a reschedule
+	// to a time only another host has free): they are told it is off.
+	ReleasedHosts []string `json:"released_hosts,omitempty"`
 }
 
 // PurposeManageToken is the secretbox purpose of sealed manage tokens.
