@@ -105,12 +105,25 @@ func (s jobStore) Claim(_ context.Context, kinds []string, now time.Time, lease 
 // releaseOrphans makes jobs claimed by an earlier process due again. Only one
 // process serves a data dir (see DESIGN.md), so at start-up every running job
 // is an orphan of a crash or a kill; waiting for its lease would only delay it.
-func (s jobStore) releaseOrphans() (int64, error) {
-	res, err := s.app.DB().NewQuery("UPDATE jobs SET status = 'pending', locked_until = '' WHERE status = 'running'").Execute()
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+// It saves records (no raw SQL), so the PostgreSQL replica sees the change.
+func (s jobStore) releaseOrphans() (int, error) {
+	n := 0
+	err := s.app.RunInTransaction(func(tx core.App) error {
+		records, err := tx.FindAllRecords(c.Jobs, dbx.HashExp{c.JobsStatus: c.JobRunning})
+		if err != nil {
+			return err
+		}
+		for _, r := range records {
+			r.Set(c.JobsStatus, c.JobPending)
+			r.Set(c.JobsLockedUntil, "")
+			if err := tx.SaveNoValidate(r); err != nil {
+				return err
+			}
+		}
+		n = len(records)
+		return nil
+	})
+	return n, err
 }
 
 // Complete marks a job done.

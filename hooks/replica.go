@@ -19,7 +19,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/replica"
 )
 
@@ -34,9 +33,10 @@ import (
 // committed one always has its row. Not captured: PocketBase's system
 // collections (_superusers, _mfas, _otps, _externalAuths, _authOrigins),
 // its settings (_params), uploaded files (pb_data/storage) and raw SQL
-// writes. The raw SQL writes in slotbase are migrations (a start after new
-// migrations re-snapshots everything) and jobs.releaseOrphans, whose effect
-// replicaSetup applies first through captured saves.
+// writes. The only raw SQL writes in slotbase are migrations (a start after
+// new migrations re-snapshots everything) and api_keys.last_used, a
+// throttled bookkeeping stamp that reaches the replica with the key's next
+// captured change.
 //
 // Capture is on while the data dir streams to PostgreSQL (state key
 // "capture"); serving without a PostgreSQL URL turns it off and drops the
@@ -433,25 +433,6 @@ func (r *replication) disableCapture() (bool, error) {
 	return was, err
 }
 
-// releaseOrphanJobs does what jobStore.releaseOrphans does, through record
-// saves, so the replica sees it (releaseOrphans' raw UPDATE then finds none).
-func releaseOrphanJobs(app core.App) error {
-	return app.RunInTransaction(func(tx core.App) error {
-		records, err := tx.FindAllRecords(c.Jobs, dbx.HashExp{c.JobsStatus: c.JobRunning})
-		if err != nil {
-			return err
-		}
-		for _, rec := range records {
-			rec.Set(c.JobsStatus, c.JobPending)
-			rec.Set(c.JobsLockedUntil, "")
-			if err := tx.SaveNoValidate(rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // replicaSetup starts the stream at serve time when a PostgreSQL URL is
 // configured, and stops it when the app terminates.
 func replicaSetup(s *server) error {
@@ -472,9 +453,6 @@ func replicaSetup(s *server) error {
 	source, err := r.enableCapture()
 	if err != nil {
 		return fmt.Errorf("replica: %w", err)
-	}
-	if err := releaseOrphanJobs(s.app); err != nil {
-		return fmt.Errorf("replica: releasing orphan jobs: %w", err)
 	}
 	st := &replica.Streamer{
 		Source: logSource{app: s.app, source: source},
