@@ -266,25 +266,9 @@ func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		et := c.NewEventType(etRecord)
-		end := start.Add(cur.End().Sub(cur.Start()))
-		hosts := cur.HostIDs()
-		if !req.Force {
-			slot, av, err := findSlot(tx, et, start, now, cur.Id)
-			if err != nil {
-				return err
-			}
-			end = slot.End
-			if !allIn(hosts, slot.Hosts) {
-				if hosts, err = pickHosts(tx, et, slot, av); err != nil {
-					return err
-				}
-			}
+		if err := moveBooking(tx, c.NewEventType(etRecord), r, start, now, req.Force); err != nil {
+			return err
 		}
-		r.Set(c.BookingsRescheduledFrom, cur.Start())
-		r.Set(c.BookingsStart, start)
-		r.Set(c.BookingsEnd, end)
-		r.Set(c.BookingsHosts, hosts)
 		out = r
 		return commitBookingChange(tx, r, actor, "rescheduled", now, "")
 	})

@@ -136,33 +136,11 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 	if len([]rune(reason)) > 2000 || strings.IndexFunc(reason, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
 		return badRequest(e, map[string]error{"reason": fieldErr("must be at most 2000 characters without control characters")})
 	}
-	now := s.now()
-	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(e.Request.PathValue("token")))
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	err = e.App.RunInTransaction(func(tx core.App) error {
-		r, err := tx.FindRecordById(c.Bookings, b.Id)
-		if err != nil {
-			return err
-		}
-		cur := c.NewBooking(r)
-		next, err := booking.Next(booking.Status(cur.Status()), booking.Cancel)
-		if err != nil {
-			return err
-		}
-		if !cur.Start().After(now) {
-			return errStarted
-		}
+	return s.inviteeChange(e, b, booking.Cancel, "cancelled", func(tx core.App, r *core.Record, next booking.Status, now time.Time) error {
 		r.Set(c.BookingsStatus, string(next))
 		r.Set(c.BookingsCancelReason, reason)
-		return commitBookingChange(tx, r, inviteeActor(r), "cancelled", now, sealed)
+		return nil
 	})
-	if err != nil {
-		return s.manageError(e, err)
-	}
-	s.worker.Wake()
-	return s.handleManageGet(e)
 }
 
 // handleManageReschedule answers POST /api/bookings/manage/{token}/reschedule:
@@ -177,14 +155,26 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 	if err := decodeSmall(e.Request.Body, &req); err != nil {
 		return badRequest(e, map[string]error{"body": err})
 	}
-	now := s.now()
-	start, err := booking.ParseStart(req.Start, now)
+	start, err := booking.ParseStart(req.Start, s.now())
 	if err != nil {
 		return badRequest(e, map[string]error{"start": err})
 	}
 	if start.Equal(b.Start()) {
 		return badRequest(e, map[string]error{"start": fieldErr("is the booking's current time; pick another")})
 	}
+	return s.inviteeChange(e, b, booking.Reschedule, "rescheduled", func(tx core.App, r *core.Record, _ booking.Status, now time.Time) error {
+		return moveBooking(tx, et, r, start, now, false)
+	})
+}
+
+// inviteeChange runs an invitee's change of booking b in one transaction:
+// it reloads the booking, checks the state machine allows action and that
+// the meeting has not started, lets apply change the record, and commits
+// the change with the invitee's sealed manage token; then answers with the
+// booking as it is now.
+func (s *server) inviteeChange(e *core.RequestEvent, b *c.Booking, action booking.Action, event string,
+	apply func(tx core.App, r *core.Record, next booking.Status, now time.Time) error) error {
+	now := s.now()
 	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(e.Request.PathValue("token")))
 	if err != nil {
 		return e.InternalServerError("", err)
@@ -195,33 +185,50 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 			return err
 		}
 		cur := c.NewBooking(r)
-		if _, err := booking.Next(booking.Status(cur.Status()), booking.Reschedule); err != nil {
+		next, err := booking.Next(booking.Status(cur.Status()), action)
+		if err != nil {
 			return err
 		}
 		if !cur.Start().After(now) {
 			return errStarted
 		}
-		slot, av, err := findSlot(tx, et, start, now, cur.Id)
-		if err != nil {
+		if err := apply(tx, r, next, now); err != nil {
 			return err
 		}
-		hosts := cur.HostIDs()
-		if !allIn(hosts, slot.Hosts) {
-			if hosts, err = pickHosts(tx, et, slot, av); err != nil {
-				return err
-			}
-		}
-		r.Set(c.BookingsRescheduledFrom, cur.Start())
-		r.Set(c.BookingsStart, slot.Start)
-		r.Set(c.BookingsEnd, slot.End)
-		r.Set(c.BookingsHosts, hosts)
-		return commitBookingChange(tx, r, inviteeActor(r), "rescheduled", now, sealed)
+		return commitBookingChange(tx, r, inviteeActor(r), event, now, sealed)
 	})
 	if err != nil {
 		return s.manageError(e, err)
 	}
 	s.worker.Wake()
 	return s.handleManageGet(e)
+}
+
+// moveBooking sets booking r (loaded in tx) to start at start: unless force,
+// only onto a free slot of et (re-checked here, the booking itself not
+// blocking), keeping its hosts when they are free then and picking anew
+// otherwise. Forced moves keep the hosts and the duration.
+func moveBooking(tx core.App, et *c.EventType, r *core.Record, start, now time.Time, force bool) error {
+	cur := c.NewBooking(r)
+	end := start.Add(cur.End().Sub(cur.Start()))
+	hosts := cur.HostIDs()
+	if !force {
+		slot, av, err := findSlot(tx, et, start, now, cur.Id)
+		if err != nil {
+			return err
+		}
+		end = slot.End
+		if !allIn(hosts, slot.Hosts) {
+			if hosts, err = pickHosts(tx, et, slot, av); err != nil {
+				return err
+			}
+		}
+	}
+	r.Set(c.BookingsRescheduledFrom, cur.Start())
+	r.Set(c.BookingsStart, start)
+	r.Set(c.BookingsEnd, end)
+	r.Set(c.BookingsHosts, hosts)
+	return nil
 }
 
 // manageError maps a manage transaction's error to a status.
