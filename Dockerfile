@@ -16,6 +16,10 @@ RUN apk add --no-cache ca-certificates su-exec \
 COPY --from=build /out/slotbase /usr/local/bin/slotbase
 COPY deploy/entrypoint.sh /usr/local/bin/entrypoint.sh
 VOLUME /pb_data
+# The Go heap stays well below the 512 MB Machine (fly.toml): the collector
+# works harder near the limit instead of the kernel killing the process.
+ENV GOMEMLIMIT=384MiB
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]
-CMD ["serve", "--dir", "/pb_data", "--http", "0.0.0.0:8080"]
+# Production starts empty: no public demo host and event type.
+CMD ["serve", "--dir", "/pb_data", "--http", "0.0.0.0:8080", "--no-demo"]

@@ -19,7 +19,10 @@ var embedded embed.FS
 
 func main() {
 	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DefaultDataDir: "pb_data"})
-	cfg := hooks.ConfigFromEnv()
+	cfg, err := hooks.ConfigFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
 	cfg.BindFlags(app.RootCmd.PersistentFlags())
 	cfg.Public, _ = fs.Sub(embedded, "pb_public")
 	hooks.Register(app, &cfg)

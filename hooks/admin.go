@@ -87,11 +87,15 @@ func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) 
 		if len(v) > 200 {
 			errs["q"] = fieldErr("must be at most 200 characters")
 		}
-		params["q"] = v
+		params["q"] = "%" + likeEscaper.Replace(v) + "%" // a literal search: % and _ match themselves
 		parts = append(parts, "(name ~ {:q} || email ~ {:q} || notes ~ {:q})")
 	}
 	return strings.Join(parts, " && "), params, errs
 }
+
+// likeEscaper escapes LIKE's wildcards and its escape character (PocketBase
+// builds `~` as LIKE … ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // handleAdminBookings answers GET /api/admin/bookings: filtered, paginated.
 func (s *server) handleAdminBookings(e *core.RequestEvent) error {

@@ -99,8 +99,11 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				if rec.Fingerprint != fingerprint {
 					return errIdempotencyMismatch
 				}
-				reply, replayed = rec.Reply, true
-				return nil
+				// A replay tells the booking as it is now (cancelled,
+				// rescheduled, confirmed since), not as it was created.
+				reply, err = newBookingReply(tx, c.NewBooking(prev), et)
+				replayed = true
+				return err
 			}
 		}
 		slot, av, err := findSlot(tx, et, valid.Start, now, "")

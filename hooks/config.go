@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -51,25 +52,34 @@ type Config struct {
 	Public fs.FS
 }
 
-// ConfigFromEnv reads the SLOTBASE_* environment variables.
-func ConfigFromEnv() Config {
+// ConfigFromEnv reads the SLOTBASE_* environment variables; the error names
+// a variable whose value it cannot read.
+func ConfigFromEnv() (Config, error) {
+	rateLimits, err := envSwitch("SLOTBASE_RATE_LIMITS", true)
+	if err != nil {
+		return Config{}, err
+	}
+	noDemo, err := envSwitch("SLOTBASE_NO_DEMO", false)
+	if err != nil {
+		return Config{}, err
+	}
 	return Config{
 		Timezone:  envOr("SLOTBASE_TIMEZONE", localZoneName()),
-		NoDemo:    os.Getenv("SLOTBASE_NO_DEMO") == "1" || os.Getenv("SLOTBASE_NO_DEMO") == "true",
+		NoDemo:    noDemo,
 		PublicDir: os.Getenv("SLOTBASE_PUBLIC_DIR"),
 
 		FrameAncestors: envOr("SLOTBASE_FRAME_ANCESTORS", DefaultFrameAncestors),
 
 		PostgresURL:        os.Getenv("SLOTBASE_POSTGRES_URL"),
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
-		RateLimits:         os.Getenv("SLOTBASE_RATE_LIMITS") != "off",
+		RateLimits:         rateLimits,
 
 		GoogleClientID:     os.Getenv("SLOTBASE_GOOGLE_CLIENT_ID"),
 		GoogleClientSecret: os.Getenv("SLOTBASE_GOOGLE_CLIENT_SECRET"),
 		GoogleAuthURL:      os.Getenv("SLOTBASE_GOOGLE_AUTH_URL"),
 		GoogleTokenURL:     os.Getenv("SLOTBASE_GOOGLE_TOKEN_URL"),
 		GoogleAPIBase:      os.Getenv("SLOTBASE_GOOGLE_API_BASE"),
-	}
+	}, nil
 }
 
 // BindFlags adds slotbase's flags to fs, with the current values as defaults.
@@ -77,10 +87,60 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA zone for the first run's settings and demo schedule (env SLOTBASE_TIMEZONE)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "first run: do not create the demo host and event type (env SLOTBASE_NO_DEMO=1)")
 	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
-	fs.BoolVar(&c.RateLimits, "rateLimits", c.RateLimits, "per-IP rate limits on booking routes (env SLOTBASE_RATE_LIMITS=off to disable)")
+	fs.Var((*Switch)(&c.RateLimits), "rateLimits", "per-IP rate limits on booking routes: on or off (env SLOTBASE_RATE_LIMITS)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
+}
+
+// Switch is an on/off flag that reads the way people type it:
+// `--rateLimits off`, `--rateLimits=off`, `--rateLimits=false`, `--rateLimits 0`.
+// It always takes a value, so `off` is never mistaken for an argument.
+type Switch bool
+
+// ParseSwitch reads on/off, true/false, yes/no or 1/0 (any case).
+func ParseSwitch(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "yes", "1":
+		return true, nil
+	case "off", "false", "no", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not on or off (also accepted: true/false, yes/no, 1/0)", s)
+}
+
+// Set implements pflag.Value.
+func (s *Switch) Set(v string) error {
+	on, err := ParseSwitch(v)
+	if err != nil {
+		return err
+	}
+	*s = Switch(on)
+	return nil
+}
+
+// String implements pflag.Value.
+func (s *Switch) String() string {
+	if s != nil && *s {
+		return "on"
+	}
+	return "off"
+}
+
+// Type implements pflag.Value (shown in --help).
+func (s *Switch) Type() string { return "on|off" }
+
+// envSwitch reads an on/off environment variable; unset or empty is def.
+func envSwitch(key string, def bool) (bool, error) {
+	v := strings.TrimSpace(os.Getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	on, err := ParseSwitch(v)
+	if err != nil {
+		return def, fmt.Errorf("%s: %w", key, err)
+	}
+	return on, nil
 }
 
 func envOr(key, fallback string) string {

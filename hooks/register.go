@@ -47,6 +47,7 @@ func Register(app core.App, cfg *Config) {
 		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
 			return fmt.Errorf("rate limits: %w", err)
 		}
+		bindGuards(se)
 		bindRoutes(se, s)
 		if public := publicFS(*cfg); public != nil {
 			se.Router.GET("/{path...}", apis.Static(public, true)).BindFunc(pageMiddleware(se.App, cfg, public)) // CSP, gzip, ETag: hooks/page.go

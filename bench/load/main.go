@@ -5,6 +5,7 @@
 //	go build -o bin/slotbase . && go run ./bench/load -bin bin/slotbase -mode slots
 //	go run ./bench/load -bin bin/slotbase -mode book
 //	go run ./bench/load -bin bin/slotbase -mode book -postgres URL   (replication off, then on)
+//	go run ./bench/load -bin bin/slotbase -mode flood   (peak RSS under anonymous 30 MiB bodies)
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,14 +24,22 @@ import (
 
 func main() {
 	bin := flag.String("bin", "bin/slotbase", "slotbase binary")
-	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput")
-	duration := flag.Duration("duration", 5*time.Second, "how long each measurement runs (bounded)")
-	concs := flag.String("conc", "1,16", "connection counts")
+	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput; flood: server RSS under anonymous huge bodies")
+	duration := flag.Duration("duration", 5*time.Second, "how long each measurement runs (bounded); flood: cap on the whole flood, default 40s")
+	concs := flag.String("conc", "1,16", "connection counts; flood uses the largest")
 	bookings := flag.Int("bookings", 500, "slots mode: bookings in the 31-day range")
 	total := flag.Int("n", 4000, "book mode: bookings to attempt (upper bound)")
 	pgURL := flag.String("postgres", "", "book mode: also run with replication to this (empty) PostgreSQL database and report its throughput and lag")
 	hours := flag.String("hours", "", "host availability: office (Mon–Fri 09–17) or always (24/7, the engine's longest look-back); default: always for slots, office for book")
+	bodyMB := flag.Int("body-mb", 30, "flood mode: MiB in each request body")
+	rounds := flag.Int("rounds", 3, "flood mode: rounds per route, each one request with Content-Length and one chunked")
 	flag.Parse()
+	if *mode == "flood" && !flagSet("duration") {
+		*duration = 40 * time.Second
+	}
+	if *bodyMB < 1 || *bodyMB > 1024 || *rounds < 1 || *rounds > 100 {
+		log.Fatalf("-body-mb: %d must be from 1 to 1024 and -rounds: %d from 1 to 100", *bodyMB, *rounds)
+	}
 
 	dir, err := os.MkdirTemp("", "slotbase-load-")
 	if err != nil {
@@ -39,11 +49,11 @@ func main() {
 	data := filepath.Join(dir, "pb_data")
 	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 7)
 	n := *bookings
-	if *mode == "book" {
+	if *mode == "book" || *mode == "flood" {
 		n = 0
 	}
 	if *hours == "" {
-		*hours = map[string]string{"slots": "always", "book": "office"}[*mode]
+		*hours = map[string]string{"slots": "always", "book": "office", "flood": "office"}[*mode]
 	}
 	office := *hours == "office"
 	if !office && *hours != "always" {
@@ -121,8 +131,10 @@ func main() {
 			}
 			fmt.Printf("%s: bookings stored: %d, overlapping pairs on one host (double bookings): %d\n", label, count, doubles)
 		}
+	case "flood":
+		flood(srv, slices.Max(conns), *bodyMB, *rounds, *duration)
 	default:
-		log.Fatalf("-mode: %q is not slots or book", *mode)
+		log.Fatalf("-mode: %q is not slots, book or flood", *mode)
 	}
 }
 
