@@ -33,6 +33,13 @@ const (
 	BookingsBufferAfter     = "buffer_after"
 	BookingsIdempotencyKey  = "idempotency_key"
 	BookingsIdempotentReply = "idempotent_reply"
+	// BookingsOverrideAvailability is the admin UI's "book anyway" box: a
+	// save with it ticked skips the availability re-check (audited); the
+	// door clears it again.
+	BookingsOverrideAvailability = "override_availability"
+	// BookingsManageTokenSealed is the invitee's manage token sealed with
+	// the server key, so every mail about the booking carries their link.
+	BookingsManageTokenSealed = "manage_token_sealed"
 )
 
 // Status values of bookings.status.

@@ -203,37 +203,12 @@ func csvSafe(s string) string {
 
 // handleAdminBookingAction answers POST /api/admin/bookings/{id}/{confirm,decline,cancel}.
 func (s *server) handleAdminBookingAction(action booking.Action) func(e *core.RequestEvent) error {
-	event := map[booking.Action]string{booking.Confirm: "confirmed", booking.Decline: "declined", booking.Cancel: "cancelled"}[action]
 	return func(e *core.RequestEvent) error {
 		var req cancelRequest
 		if err := decodeSmall(e.Request.Body, &req); err != nil {
 			return badRequest(e, map[string]error{"body": err})
 		}
-		now := s.now()
-		actor := actorOf(e)
-		var out *core.Record
-		err := e.App.RunInTransaction(func(tx core.App) error {
-			r, err := tx.FindRecordById(c.Bookings, e.Request.PathValue("id"))
-			if err != nil {
-				return errNoBooking
-			}
-			cur := c.NewBooking(r)
-			next, err := booking.Next(booking.Status(cur.Status()), action)
-			if err != nil {
-				return err
-			}
-			r.Set(c.BookingsStatus, string(next))
-			if action != booking.Confirm {
-				r.Set(c.BookingsCancelReason, strings.TrimSpace(req.Reason))
-			}
-			out = r
-			return commitBookingChange(tx, r, actor, event, now, "")
-		})
-		if err != nil {
-			return s.adminError(e, err)
-		}
-		s.worker.Wake()
-		return e.JSON(http.StatusOK, newAdminBooking(out))
+		return s.adminChange(e, bookingEdit{Action: action, Reason: strings.TrimSpace(req.Reason)})
 	}
 }
 
@@ -244,37 +219,28 @@ type adminRescheduleRequest struct {
 }
 
 // handleAdminReschedule answers POST /api/admin/bookings/{id}/reschedule;
-// with force the new time skips the availability check (never the state machine).
+// with force the new time skips the availability check (never the state
+// machine), and the audit entry says so.
 func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
 	var req adminRescheduleRequest
 	if err := decodeSmall(e.Request.Body, &req); err != nil {
 		return badRequest(e, map[string]error{"body": err})
 	}
-	now := s.now()
-	start, err := booking.ParseStart(req.Start, now)
+	start, err := booking.ParseStart(req.Start, s.now())
 	if err != nil {
 		return badRequest(e, map[string]error{"start": err})
 	}
-	actor := actorOf(e)
+	return s.adminChange(e, bookingEdit{Action: booking.Reschedule, Start: start, Override: req.Force})
+}
+
+// adminChange runs an admin's change of the path's booking through the
+// booking door and answers with the booking as it is now.
+func (s *server) adminChange(e *core.RequestEvent, ed bookingEdit) error {
 	var out *core.Record
-	err = e.App.RunInTransaction(func(tx core.App) error {
-		r, err := tx.FindRecordById(c.Bookings, e.Request.PathValue("id"))
-		if err != nil {
-			return errNoBooking
-		}
-		cur := c.NewBooking(r)
-		if _, err := booking.Next(booking.Status(cur.Status()), booking.Reschedule); err != nil {
-			return err
-		}
-		etRecord, err := tx.FindRecordById(c.EventTypes, cur.EventTypeID())
-		if err != nil {
-			return err
-		}
-		if err := moveBooking(tx, c.NewEventType(etRecord), r, start, now, req.Force); err != nil {
-			return err
-		}
-		out = r
-		return commitBookingChange(tx, r, actor, "rescheduled", now, "")
+	err := e.App.RunInTransaction(func(tx core.App) error {
+		var err error
+		out, err = s.changeBooking(tx, actorOf(e), e.Request.PathValue("id"), ed, s.now())
+		return err
 	})
 	if err != nil {
 		return s.adminError(e, err)
@@ -282,8 +248,6 @@ func (s *server) handleAdminReschedule(e *core.RequestEvent) error {
 	s.worker.Wake()
 	return e.JSON(http.StatusOK, newAdminBooking(out))
 }
-
-var errNoBooking = errors.New("no such booking")
 
 // adminError maps an admin transaction's error to a status.
 func (s *server) adminError(e *core.RequestEvent, err error) error {

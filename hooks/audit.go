@@ -64,8 +64,17 @@ type fieldChange struct {
 // new values, secrets redacted; an update that changed nothing is not
 // recorded.
 func audit(tx core.App, actor Actor, action string, r *core.Record, before *core.Record) error {
+	return auditWith(tx, actor, action, r, before, nil)
+}
+
+// auditWith is audit with extra entries in the changes (such as an
+// admin's override of availability, which no field keeps).
+func auditWith(tx core.App, actor Actor, action string, r *core.Record, before *core.Record, extra map[string]fieldChange) error {
 	deleted := strings.HasSuffix(action, "deleted")
 	changes := recordChanges(r, before, deleted)
+	for k, v := range extra {
+		changes[k] = v
+	}
 	if before != nil && !deleted && len(changes) == 0 {
 		return nil
 	}
@@ -183,10 +192,11 @@ func shownValue(raw []byte) any {
 	return json.RawMessage(raw)
 }
 
-// auditedCollection reports whether records API changes of col are audited:
-// every slotbase collection except the audit log itself.
+// auditedCollection reports whether records API changes of col are audited
+// here: every slotbase collection except the audit log itself and bookings,
+// whose changes the booking door (door_records.go) audits as what they are.
 func auditedCollection(col *core.Collection) bool {
-	return col != nil && !col.System && !col.IsView() && col.Id != c.AuditLogID
+	return col != nil && !col.System && !col.IsView() && col.Id != c.AuditLogID && col.Id != c.BookingsID
 }
 
 // bindAudit makes the audit log read-only through the records API and

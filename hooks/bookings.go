@@ -3,12 +3,12 @@ package hooks
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,23 +16,16 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
-	"github.com/slotbase/slotbase/internal/secretbox"
 	"github.com/slotbase/slotbase/internal/slots"
-)
-
-// Errors the booking transaction ends with; they become HTTP statuses here.
-var (
-	errSlotGone            = errors.New("slot not available")
-	errIdempotencyMismatch = errors.New("idempotency key reused with another request")
 )
 
 // msgSlotGone is what a client sees when its time was taken first.
 const msgSlotGone = "This time is no longer available. Please choose another time."
 
-// idempotentRecord is what a booking keeps to answer a retried request.
+// idempotentRecord is what a booking keeps to recognise a retried request
+// (the reply itself is rendered afresh: a replay shows the booking as it is).
 type idempotentRecord struct {
-	Fingerprint string       `json:"fingerprint"`
-	Reply       bookingReply `json:"reply"`
+	Fingerprint string `json:"fingerprint"`
 }
 
 // handleCreateBooking answers POST /api/bookings: decode, validate, then one
@@ -82,12 +75,12 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 
-	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(token))
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
 	s.liveBusyCheck(e.Request.Context(), et, valid.Start) // Google Calendar: closes the sync's staleness window; never fails a booking
 	var reply bookingReply
+	var idem any
+	if storedKey != "" {
+		idem = idempotentRecord{Fingerprint: fingerprint}
+	}
 	replayed := false
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		if storedKey != "" {
@@ -104,54 +97,19 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				reply, err = newBookingReply(tx, c.NewBooking(prev), et)
 				replayed = true
 				return err
-			}
-		}
-		slot, av, err := findSlot(tx, et, valid.Start, now, "")
-		if err != nil {
-			return err
-		}
-		hosts, err := pickHosts(tx, et, slot, av)
-		if err != nil {
-			return err
-		}
-		status := booking.InitialStatus(et.RequiresConfirmation())
-		r, err := newRecord(tx, c.Bookings, map[string]any{
-			c.BookingsEventType:       et.Id,
-			c.BookingsHosts:           hosts,
-			c.BookingsStart:           slot.Start,
-			c.BookingsEnd:             slot.End,
-			c.BookingsStatus:          string(status),
-			c.BookingsName:            valid.Name,
-			c.BookingsEmail:           valid.Email,
-			c.BookingsTimezone:        valid.Timezone,
-			c.BookingsNotes:           valid.Notes,
-			c.BookingsAnswers:         valid.Answers,
-			c.BookingsManageTokenHash: booking.HashToken(token),
-			c.BookingsSequence:        0,
-			c.BookingsBufferBefore:    int(et.BufferBefore().Minutes()),
-			c.BookingsBufferAfter:     int(et.BufferAfter().Minutes()),
-			c.BookingsIdempotencyKey:  storedKey,
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.Save(r); err != nil {
-			return err
-		}
-		reply, err = newBookingReply(tx, c.NewBooking(r), et)
-		if err != nil {
-			return err
-		}
-		if storedKey != "" {
-			r.Set(c.BookingsIdempotentReply, idempotentRecord{Fingerprint: fingerprint, Reply: reply})
-			if err := tx.Save(r); err != nil {
+			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
 		}
-		if err := audit(tx, inviteeActor(r), ActionBookingCreated, r, nil); err != nil {
+		r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{
+			EventType: et, Start: valid.Start, Name: valid.Name, Email: valid.Email, Timezone: valid.Timezone,
+			Notes: valid.Notes, Answers: valid.Answers, Token: token, IdempotencyKey: storedKey, IdempotentReply: idem,
+		}, now)
+		if err != nil {
 			return err
 		}
-		return enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "created", Actor: "invitee", At: now, Token: sealed}, r.Id, now)
+		reply, err = newBookingReply(tx, c.NewBooking(r), et)
+		return err
 	})
 	switch {
 	case errors.Is(err, errSlotGone):
@@ -219,26 +177,4 @@ func requestFingerprint(req booking.Request) string {
 func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-// commitBookingChange finishes a change to an existing booking inside the
-// change's transaction: one more SEQUENCE, the save, the audit entry and the
-// outbox event, so a change never lands without its trail and its jobs.
-// sealedToken is the invitee's sealed manage token ("" for admin actions).
-func commitBookingChange(tx core.App, r *core.Record, actor Actor, event string, now time.Time, sealedToken string) error {
-	before := r.Original()
-	r.Set(c.BookingsSequence, before.GetInt(c.BookingsSequence)+1)
-	if err := tx.Save(r); err != nil {
-		return err
-	}
-	if err := audit(tx, actor, "booking."+event, r, before); err != nil {
-		return err
-	}
-	ev := bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Token: sealedToken, Sequence: r.GetInt(c.BookingsSequence)}
-	for _, h := range before.GetStringSlice(c.BookingsHosts) {
-		if !slices.Contains(r.GetStringSlice(c.BookingsHosts), h) {
-			ev.ReleasedHosts = append(ev.ReleasedHosts, h)
-		}
-	}
-	return enqueue(tx, KindBookingEvent, ev, r.Id, now)
 }

@@ -96,9 +96,9 @@ func emailSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 	if kind == "" {
 		return nil
 	}
-	token := ev.Token
-	if token == "" { // an admin's action: the link comes from the booking's first event
-		token = sealedTokenOf(tx, b.Id)
+	token := sealedTokenOf(b) // every mail to the invitee carries their link, whoever made the change
+	if token == "" {
+		token = ev.Token // an event written before bookings kept their sealed token
 	}
 	job := emailJob{Booking: b.Id, Kind: kind, Sequence: ev.Sequence, ByHost: ev.Actor != ActorInvitee}
 	invitee := job
@@ -121,23 +121,6 @@ func emailSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 		}
 	}
 	return scheduleReminders(tx, ev, b, token)
-}
-
-// sealedTokenOf finds the sealed manage token in the booking's earlier
-// events (every event of a booking carries the same token, or none).
-func sealedTokenOf(tx core.App, bookingID string) string {
-	jobs, err := tx.FindRecordsByFilter(c.Jobs, "booking = {:b} && kind = {:k}", "", 0, 0,
-		map[string]any{"b": bookingID, "k": KindBookingEvent})
-	if err != nil {
-		return ""
-	}
-	for _, j := range jobs {
-		var ev bookingEvent
-		if json.Unmarshal(c.NewJob(j).PayloadJSON(), &ev) == nil && ev.Token != "" {
-			return ev.Token
-		}
-	}
-	return ""
 }
 
 // handleEmailSend runs a KindEmailSend job: it renders the e-mail from the

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,12 +16,6 @@ import (
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/ics"
-	"github.com/slotbase/slotbase/internal/secretbox"
-)
-
-// Errors of the manage routes' transactions.
-var (
-	errStarted = errors.New("the meeting has already started")
 )
 
 // bookingReply is how the public API shows a booking to its invitee.
@@ -75,21 +70,40 @@ func newBookingReply(app core.App, b *c.Booking, et *c.EventType) (bookingReply,
 }
 
 // findByToken returns the booking whose manage token is token (the path
-// value), or nil. Junk never reaches the database; a well-formed unknown
-// token costs one indexed lookup by hash.
-func findByToken(app core.App, token string) (*c.Booking, *c.EventType) {
+// value), or nil, nil for none. Junk never reaches the database; a
+// well-formed unknown token costs one indexed lookup by hash. A database
+// failure is an error, never "no booking".
+func findByToken(app core.App, token string) (*c.Booking, *c.EventType, error) {
 	if !booking.WellFormedToken(token) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	r, err := app.FindFirstRecordByData(c.Bookings, c.BookingsManageTokenHash, booking.HashToken(token))
-	if err != nil || !booking.TokenMatches(token, r.GetString(c.BookingsManageTokenHash)) {
-		return nil, nil
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("manage token lookup: %w", err)
+	}
+	if !booking.TokenMatches(token, r.GetString(c.BookingsManageTokenHash)) {
+		return nil, nil, nil
 	}
 	etRecord, err := app.FindRecordById(c.EventTypes, r.GetString(c.BookingsEventType))
 	if err != nil {
-		return nil, nil
+		return nil, nil, fmt.Errorf("event type of booking %s: %w", r.Id, err)
 	}
-	return c.NewBooking(r), c.NewEventType(etRecord)
+	return c.NewBooking(r), c.NewEventType(etRecord), nil
+}
+
+// bookingByToken finds the path's booking for a manage route: a nil
+// booking means the route has answered already (404, or 500 on a failure).
+func bookingByToken(e *core.RequestEvent) (*c.Booking, *c.EventType, error) {
+	b, et, err := findByToken(e.App, e.Request.PathValue("token"))
+	switch {
+	case err != nil:
+		return nil, nil, e.InternalServerError("", err)
+	case b == nil:
+		return nil, nil, notFound(e)
+	}
+	return b, et, nil
 }
 
 // notFound is the one answer to every unknown, malformed or foreign token.
@@ -99,9 +113,9 @@ func notFound(e *core.RequestEvent) error {
 
 // handleManageGet answers GET /api/bookings/manage/{token}.
 func (s *server) handleManageGet(e *core.RequestEvent) error {
-	b, et := findByToken(e.App, e.Request.PathValue("token"))
+	b, et, answered := bookingByToken(e)
 	if b == nil {
-		return notFound(e)
+		return answered
 	}
 	reply, err := newBookingReply(e.App, b, et)
 	if err != nil {
@@ -124,9 +138,9 @@ type rescheduleRequest struct {
 // handleManageCancel answers POST /api/bookings/manage/{token}/cancel: the
 // seat is free again the moment this commits.
 func (s *server) handleManageCancel(e *core.RequestEvent) error {
-	b, _ := findByToken(e.App, e.Request.PathValue("token"))
+	b, _, answered := bookingByToken(e)
 	if b == nil {
-		return notFound(e)
+		return answered
 	}
 	var req cancelRequest
 	if err := decodeSmall(e.Request.Body, &req); err != nil {
@@ -136,20 +150,16 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 	if len([]rune(reason)) > 2000 || strings.IndexFunc(reason, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
 		return badRequest(e, map[string]error{"reason": fieldErr("must be at most 2000 characters without control characters")})
 	}
-	return s.inviteeChange(e, b, booking.Cancel, "cancelled", func(tx core.App, r *core.Record, next booking.Status, now time.Time) error {
-		r.Set(c.BookingsStatus, string(next))
-		r.Set(c.BookingsCancelReason, reason)
-		return nil
-	})
+	return s.inviteeChange(e, b, bookingEdit{Action: booking.Cancel, Reason: reason})
 }
 
 // handleManageReschedule answers POST /api/bookings/manage/{token}/reschedule:
 // the booking keeps its identity and moves to another free slot, checked in
 // the same transaction that moves it.
 func (s *server) handleManageReschedule(e *core.RequestEvent) error {
-	b, et := findByToken(e.App, e.Request.PathValue("token"))
+	b, _, answered := bookingByToken(e)
 	if b == nil {
-		return notFound(e)
+		return answered
 	}
 	var req rescheduleRequest
 	if err := decodeSmall(e.Request.Body, &req); err != nil {
@@ -162,73 +172,23 @@ func (s *server) handleManageReschedule(e *core.RequestEvent) error {
 	if start.Equal(b.Start()) {
 		return badRequest(e, map[string]error{"start": fieldErr("is the booking's current time; pick another")})
 	}
-	return s.inviteeChange(e, b, booking.Reschedule, "rescheduled", func(tx core.App, r *core.Record, _ booking.Status, now time.Time) error {
-		return moveBooking(tx, et, r, start, now, false)
-	})
+	return s.inviteeChange(e, b, bookingEdit{Action: booking.Reschedule, Start: start})
 }
 
-// inviteeChange runs an invitee's change of booking b in one transaction:
-// it reloads the booking, checks the state machine allows action and that
-// the meeting has not started, lets apply change the record, and commits
-// the change with the invitee's sealed manage token; then answers with the
-// booking as it is now.
-func (s *server) inviteeChange(e *core.RequestEvent, b *c.Booking, action booking.Action, event string,
-	apply func(tx core.App, r *core.Record, next booking.Status, now time.Time) error) error {
-	now := s.now()
-	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(e.Request.PathValue("token")))
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	err = e.App.RunInTransaction(func(tx core.App) error {
-		r, err := tx.FindRecordById(c.Bookings, b.Id)
-		if err != nil {
-			return err
-		}
-		cur := c.NewBooking(r)
-		next, err := booking.Next(booking.Status(cur.Status()), action)
-		if err != nil {
-			return err
-		}
-		if !cur.Start().After(now) {
-			return errStarted
-		}
-		if err := apply(tx, r, next, now); err != nil {
-			return err
-		}
-		return commitBookingChange(tx, r, inviteeActor(r), event, now, sealed)
+// inviteeChange runs an invitee's change of booking b through the booking
+// door (before the meeting starts only), then answers with the booking as
+// it is now.
+func (s *server) inviteeChange(e *core.RequestEvent, b *c.Booking, ed bookingEdit) error {
+	ed.BeforeStart = true
+	err := e.App.RunInTransaction(func(tx core.App) error {
+		_, err := s.changeBooking(tx, inviteeActor(b.Record), b.Id, ed, s.now())
+		return err
 	})
 	if err != nil {
 		return s.manageError(e, err)
 	}
 	s.worker.Wake()
 	return s.handleManageGet(e)
-}
-
-// moveBooking sets booking r (loaded in tx) to start at start: unless force,
-// only onto a free slot of et (re-checked here, the booking itself not
-// blocking), keeping its hosts when they are free then and picking anew
-// otherwise. Forced moves keep the hosts and the duration.
-func moveBooking(tx core.App, et *c.EventType, r *core.Record, start, now time.Time, force bool) error {
-	cur := c.NewBooking(r)
-	end := start.Add(cur.End().Sub(cur.Start()))
-	hosts := cur.HostIDs()
-	if !force {
-		slot, av, err := findSlot(tx, et, start, now, cur.Id)
-		if err != nil {
-			return err
-		}
-		end = slot.End
-		if !allIn(hosts, slot.Hosts) {
-			if hosts, err = pickHosts(tx, et, slot, av); err != nil {
-				return err
-			}
-		}
-	}
-	r.Set(c.BookingsRescheduledFrom, cur.Start())
-	r.Set(c.BookingsStart, start)
-	r.Set(c.BookingsEnd, end)
-	r.Set(c.BookingsHosts, hosts)
-	return nil
 }
 
 // manageError maps a manage transaction's error to a status.
@@ -248,9 +208,9 @@ func (s *server) manageError(e *core.RequestEvent, err error) error {
 // handleManageICS answers GET /api/bookings/manage/{token}/ics with the
 // booking as an iCalendar file (a CANCEL when it no longer holds its slot).
 func (s *server) handleManageICS(e *core.RequestEvent) error {
-	b, et := findByToken(e.App, e.Request.PathValue("token"))
+	b, et, answered := bookingByToken(e)
 	if b == nil {
-		return notFound(e)
+		return answered
 	}
 	body, method, err := bookingICS(e.App, b, et, s.now())
 	if err != nil {

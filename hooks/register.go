@@ -25,6 +25,7 @@ func Register(app core.App, cfg *Config) {
 	s := &server{app: app, cfg: cfg, worker: newWorker(app), now: cfg.now}
 	s.slots.bind(app)
 	bindValidation(app)
+	s.bindBookingRecords(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		seeded, err := SeedFirstRun(se.App, cfg.Timezone, cfg.NoDemo)
 		if err != nil {
