@@ -136,6 +136,21 @@ func (s jobStore) Retry(_ context.Context, id string, runAfter time.Time, lastEr
 	return s.update(id, map[string]any{c.JobsStatus: c.JobPending, c.JobsRunAfter: runAfter.UTC(), c.JobsLockedUntil: nil, c.JobsLastError: truncate(lastError, 5000)})
 }
 
+// Defer makes a job due again at runAfter without spending the attempt
+// Claim counted.
+func (s jobStore) Defer(_ context.Context, id string, runAfter time.Time, reason string) error {
+	r, err := s.app.FindRecordById(c.Jobs, id)
+	if err != nil {
+		return err
+	}
+	r.Set(c.JobsStatus, c.JobPending)
+	r.Set(c.JobsRunAfter, runAfter.UTC())
+	r.Set(c.JobsLockedUntil, nil)
+	r.Set(c.JobsLastError, truncate(reason, 5000))
+	r.Set(c.JobsAttempts, max(0, r.GetInt(c.JobsAttempts)-1))
+	return s.app.Save(r)
+}
+
 // Bury marks a job dead.
 func (s jobStore) Bury(_ context.Context, id string, lastError string) error {
 	return s.update(id, map[string]any{c.JobsStatus: c.JobDead, c.JobsLockedUntil: nil, c.JobsLastError: truncate(lastError, 5000)})

@@ -38,6 +38,10 @@ type Store interface {
 	Retry(ctx context.Context, id string, runAfter time.Time, lastError string) error
 	// Bury marks a job dead, recording the error.
 	Bury(ctx context.Context, id string, lastError string) error
+	// Defer makes a job due again at runAfter and gives back the attempt
+	// Claim counted: a deferral (or a run cut short by shutdown) is not a
+	// failure.
+	Defer(ctx context.Context, id string, runAfter time.Time, reason string) error
 }
 
 // Errors a handler can return to steer the queue.

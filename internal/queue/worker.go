@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -99,6 +100,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if batch <= 0 {
 		batch = 16
 	}
+	if ctx.Err() != nil {
+		return 0, nil // stopping: claim nothing, so no attempt is spent on a dead context
+	}
 	jobs, err := w.Store.Claim(ctx, kinds, w.now(), lease, batch)
 	if err != nil {
 		return 0, fmt.Errorf("claim: %w", err)
@@ -124,34 +128,40 @@ func (w *Worker) run(ctx context.Context, j Job, lease time.Duration) {
 	w.mu.Unlock()
 	jctx, cancel := context.WithTimeout(ctx, lease/2)
 	defer cancel()
-	err := safeCall(jctx, h, j)
+	err := safeCall(jctx, h, j, w.logger())
 	log := w.logger().With("job", j.ID, "kind", j.Kind, "attempt", j.Attempts)
 	var deferred *DeferError
 	p := w.Policy.withDefaults()
+	// The outcome is recorded even when ctx (the worker's life) has ended.
+	store := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
-		err = w.Store.Complete(ctx, j.ID)
+		err = w.Store.Complete(store, j.ID)
+	case ctx.Err() != nil:
+		log.Info("job cut short by shutdown; due again at the next start", "error", err)
+		err = w.Store.Defer(store, j.ID, w.now(), "worker stopped during the run: "+err.Error())
 	case errors.As(err, &deferred):
 		log.Info("job deferred", "until", deferred.Until, "reason", deferred.Reason)
-		err = w.Store.Retry(ctx, j.ID, deferred.Until, deferred.Error())
+		err = w.Store.Defer(store, j.ID, deferred.Until, err.Error())
 	case errors.Is(err, ErrPermanent) || j.Attempts >= p.MaxAttempts:
 		log.Error("job dead", "error", err)
-		err = w.Store.Bury(ctx, j.ID, err.Error())
+		err = w.Store.Bury(store, j.ID, err.Error())
 	default:
 		next := w.now().Add(p.Backoff(j.Attempts, w.rnd()))
 		log.Warn("job failed, will retry", "error", err, "at", next)
-		err = w.Store.Retry(ctx, j.ID, next, err.Error())
+		err = w.Store.Retry(store, j.ID, next, err.Error())
 	}
 	if err != nil {
 		log.Error("job outcome not recorded (the lease will expire and it runs again)", "error", err)
 	}
 }
 
-// safeCall turns a handler panic into an error.
-func safeCall(ctx context.Context, h Handler, j Job) (err error) {
+// safeCall turns a handler panic into an error (its stack goes to the log).
+func safeCall(ctx context.Context, h Handler, j Job, log *slog.Logger) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v", r)
+			log.Error("job handler panicked", "job", j.ID, "kind", j.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
 	if h == nil {
