@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,6 +30,9 @@ type replicaStatus struct {
 	LagChanges int64  `json:"lag_changes"`
 	LastError  string `json:"last_error"`
 }
+
+// streamFailing starts the streamer's warning when PostgreSQL is unreachable.
+const streamFailing = "replica: PostgreSQL stream failing"
 
 // slotbaseCmd runs the binary with args and returns its output and error.
 func slotbaseCmd(t *testing.T, args ...string) (string, error) {
@@ -52,18 +56,16 @@ func statusOf(t *testing.T, dir, url string) replicaStatus {
 }
 
 // waitCaughtUp waits until PostgreSQL holds every change of dir.
-func waitCaughtUp(t *testing.T, dir, url string, timeout time.Duration) {
+func waitCaughtUp(t *testing.T, dir, url string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	for deadline := time.Now().Add(pollBound); ; time.Sleep(200 * time.Millisecond) {
 		st := statusOf(t, dir, url)
 		if st.Position != nil && st.LagChanges == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("replica still behind after %s: %+v", timeout, st)
+			t.Fatalf("replica still behind after %s: %+v", pollBound, st)
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 }
 
@@ -128,15 +130,17 @@ func TestReplicaPostgresDownDuring200Bookings(t *testing.T) {
 	dir := t.TempDir()
 	prepareDataDir(t, dir)
 	srv := testenv.StartServer(t, dir, "--rateLimits=false", "--postgres", pg.URL)
-	waitCaughtUp(t, dir, pg.URL, 30*time.Second)
+	waitCaughtUp(t, dir, pg.URL)
 
+	failures := func() int { return strings.Count(srv.Output(), streamFailing) }
+	failedBefore := failures()
 	pg.Stop()
 	start := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
 	var mu sync.Mutex
 	ids := map[string]bool{}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: time.Minute}
 	for range 8 {
 		wg.Add(1)
 		go func() {
@@ -157,7 +161,7 @@ func TestReplicaPostgresDownDuring200Bookings(t *testing.T) {
 	if len(ids) != 200 {
 		t.Fatalf("%d bookings, want 200", len(ids))
 	}
-	time.Sleep(1500 * time.Millisecond) // let the streamer fail at least once
+	pollUntil(t, "the streamer to fail (its warning on stderr)", func() bool { return failures() > failedBefore })
 	st := statusOf(t, dir, pg.URL)
 	if st.LagChanges < 200 {
 		t.Fatalf("lag while PostgreSQL is down = %+v, want ≥ 200 changes", st)
@@ -165,7 +169,7 @@ func TestReplicaPostgresDownDuring200Bookings(t *testing.T) {
 	t.Logf("while down: %d changes waiting", st.LagChanges)
 
 	pg.Start()
-	waitCaughtUp(t, dir, pg.URL, 60*time.Second)
+	waitCaughtUp(t, dir, pg.URL)
 	got := pgIDs(t, pg.URL, c.Bookings)
 	for id := range ids {
 		if !got[id] {
@@ -176,7 +180,7 @@ func TestReplicaPostgresDownDuring200Bookings(t *testing.T) {
 		t.Fatalf("%d bookings in PostgreSQL, want 200", len(got))
 	}
 	srv.Stop()
-	for _, want := range []string{"replica: PostgreSQL stream failing%", "replica: PostgreSQL stream resumed%"} {
+	for _, want := range []string{streamFailing + "%", "replica: PostgreSQL stream resumed%"} {
 		if n := countLogs(t, dir, want); n == 0 {
 			t.Errorf("no log entry like %q", want)
 		}
@@ -199,7 +203,7 @@ func TestReplicaKilledMidBatch(t *testing.T) {
 	var next, ok201 atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: time.Minute} // generous: a writer that gives up stops writing
 	for range 16 {
 		wg.Add(1)
 		go func() {
@@ -234,11 +238,10 @@ func TestReplicaKilledMidBatch(t *testing.T) {
 	t.Logf("%d bookings confirmed before the kill", len(confirmed))
 
 	srv = testenv.StartServer(t, dir, "--rateLimits=false", "--postgres", url)
-	deadline := time.Now().Add(30 * time.Second)
-	for countWhere(t, dir, c.Jobs, "status != 'done' && status != 'dead'") > 0 && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
-	waitCaughtUp(t, dir, url, 30*time.Second)
+	pollUntil(t, "the restarted worker to finish every due job", func() bool {
+		return countWhere(t, dir, c.Jobs, "status != 'done' && status != 'dead' && run_after <= @now") == 0 // reminders wait for their time
+	})
+	waitCaughtUp(t, dir, url)
 	srv.Stop()
 
 	got := pgIDs(t, url, c.Bookings)
@@ -263,7 +266,7 @@ func TestReplicaRestoreRoundTrip(t *testing.T) {
 	prepareDataDir(t, dir)
 	srv := testenv.StartServer(t, dir, "--rateLimits=false", "--postgres", url)
 	start := time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: time.Minute}
 	var tokens []string
 	for k := int64(1); k <= 30; k++ {
 		code, _, token, err := book(client, srv.URL, start, k*3)
@@ -281,7 +284,7 @@ func TestReplicaRestoreRoundTrip(t *testing.T) {
 	}
 	slotsPath := "/api/slots?event_type=open&from=" + start.Format("2006-01-02") + "&to=" + start.Add(72*time.Hour).Format("2006-01-02") + "&tz=Europe/Berlin"
 	_, slotsBefore := srv.Get(t, slotsPath)
-	waitCaughtUp(t, dir, url, 30*time.Second)
+	waitCaughtUp(t, dir, url)
 	srv.Stop()
 
 	restored := filepath.Join(t.TempDir(), "pb_data")
@@ -305,7 +308,7 @@ func TestReplicaRestoreRoundTrip(t *testing.T) {
 	if code, _, _, err := book(client, srv2.URL, start, 500); err != nil || code != http.StatusCreated {
 		t.Fatalf("booking on the restored data: %d %v", code, err)
 	}
-	waitCaughtUp(t, restored, url, 30*time.Second)
+	waitCaughtUp(t, restored, url)
 	srv2.Stop()
 	verifyClean(t, restored, url)
 	_ = os.RemoveAll(restored)

@@ -31,15 +31,19 @@ import (
 // weekdays9to5 is a Monday–Friday 09:00–17:00 weekly schedule.
 const weekdays9to5 = `{"mon":[["09:00","17:00"]],"tue":[["09:00","17:00"]],"wed":[["09:00","17:00"]],"thu":[["09:00","17:00"]],"fri":[["09:00","17:00"]]}`
 
+// stepBound limits one browser step and each wait for a condition:
+// generous, so that a busy machine only makes the suite slower, never red.
+const stepBound = time.Minute
+
 // seeder writes records into a data dir before the server starts.
 type seeder struct {
-	t   *testing.T
+	t   testing.TB
 	app core.App
 }
 
 // prepare makes a pb_data in dir with the schema and the settings (org name,
 // brand colour), then lets fill add hosts and event types.
-func prepare(t *testing.T, dir, org, brand string, fill func(s *seeder)) {
+func prepare(t testing.TB, dir, org, brand string, fill func(s *seeder)) {
 	t.Helper()
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
 	if err := app.Bootstrap(); err != nil {
@@ -101,7 +105,7 @@ func (s *seeder) eventType(slug, title string, host *core.Record, extra map[stri
 }
 
 // startServer runs the real binary on dir.
-func startServer(t *testing.T, dir string, args ...string) *testenv.Server {
+func startServer(t testing.TB, dir string, args ...string) *testenv.Server {
 	t.Helper()
 	return testenv.StartServer(t, dir, append([]string{"--rateLimits=false"}, args...)...)
 }
@@ -125,7 +129,7 @@ func findRecords(t *testing.T, dir, collection, filter string, params map[string
 // browser is one headless Chromium with one tab, and what its pages
 // reported as errors.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 
 	mu       sync.Mutex
@@ -146,7 +150,7 @@ var (
 
 // newBrowser starts Chromium with the visitor's zone, viewport and reduced
 // motion (so no transition is caught half-way by a screenshot or axe).
-func newBrowser(t *testing.T, zone string, vp viewport) *browser {
+func newBrowser(t testing.TB, zone string, vp viewport) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(testenv.Chromium(t)),
@@ -217,10 +221,10 @@ func (b *browser) checkConsole() {
 	b.problems = nil
 }
 
-// do runs steps with a time limit.
+// do runs steps within stepBound.
 func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, stepBound)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatal(err)
@@ -230,7 +234,7 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 // eval evaluates JavaScript and decodes its result into out.
 func (b *browser) eval(js string, out any) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, stepBound)
 	defer cancel()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -254,7 +258,7 @@ func (b *browser) text(js string) string {
 // waitFor polls a JavaScript condition until it is true.
 func (b *browser) waitFor(what, js string) {
 	b.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(stepBound)
 	for {
 		var ok bool
 		b.eval("!!("+js+")", &ok)
@@ -293,7 +297,7 @@ func (b *browser) focused() focused {
 }
 
 // artifactDir is where screenshots go (gitignored by testdata/artifacts/).
-func artifactDir(t *testing.T, name string) string {
+func artifactDir(t testing.TB, name string) string {
 	dir := filepath.Join("testdata", "artifacts", name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -304,7 +308,7 @@ func artifactDir(t *testing.T, name string) string {
 // screenshot saves a full-page PNG of the current page.
 func (b *browser) screenshot(dir, name string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, stepBound)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/testenv"
 )
 
 // MaxFirstVisitBytes is the budget for a first visit, gzip, logo
@@ -30,11 +31,10 @@ type visit struct {
 	slots     time.Duration      // navigation start → first times shown
 }
 
-// TestPageWeightAndSpeed loads /intro in fresh browser profiles (empty
-// cache) and measures what a first visit transfers and how long it takes
-// until the times are on screen; the figures go to BENCHMARKS.md. The first
-// visit also meets a cold slot cache on the server.
-func TestPageWeightAndSpeed(t *testing.T) {
+// startIntro serves a demo-like event type "intro" (host in Europe/Berlin,
+// Monday–Friday 09:00–17:00).
+func startIntro(t testing.TB) *testenv.Server {
+	t.Helper()
 	dir := t.TempDir()
 	prepare(t, dir, "slotbase demo", "#2554c7", func(s *seeder) {
 		host := s.host("Demo Host", "Europe/Berlin", weekdays9to5)
@@ -43,24 +43,17 @@ func TestPageWeightAndSpeed(t *testing.T) {
 			c.EventTypesLocation:    "Video call (link follows by e-mail)",
 		})
 	})
-	srv := startServer(t, dir)
-	b := newBrowser(t, "Europe/Berlin", desktop)
+	return startServer(t, dir)
+}
 
-	const runs = 7
-	visits := make([]visit, runs)
-	for i := range visits {
-		visits[i] = firstVisit(t, b.ctx, srv.URL+"/intro", "Europe/Berlin")
-	}
-	first := visits[0]
-	times := make([]time.Duration, 0, runs-1)
-	for _, v := range visits[1:] {
-		times = append(times, v.slots)
-		if v.bytes != first.bytes {
-			t.Logf("visit transferred %d bytes, the first %d", v.bytes, first.bytes)
-		}
-	}
-	slices.Sort(times)
-	median := times[len(times)/2]
+// TestPageWeight loads /intro in a fresh browser profile (empty cache) and
+// checks what a first visit transfers against the budget; the bytes go to
+// BENCHMARKS.md. How fast the times show is BenchmarkTimesShown's: a test
+// asserts no durations.
+func TestPageWeight(t *testing.T) {
+	srv := startIntro(t)
+	b := newBrowser(t, "Europe/Berlin", desktop)
+	first := firstVisit(t, b.ctx, srv.URL+"/intro", "Europe/Berlin")
 
 	paths := make([]string, 0, len(first.resources))
 	for p := range first.resources {
@@ -72,8 +65,6 @@ func TestPageWeightAndSpeed(t *testing.T) {
 	for _, p := range paths {
 		fmt.Fprintf(&report, "  %-70s %6.0f B\n", p, first.resources[p])
 	}
-	fmt.Fprintf(&report, "navigation → times shown: first visit (cold server cache) %v; fresh profiles, warm server: median %v, min %v, max %v (%d runs)\n",
-		first.slots.Round(time.Millisecond), median.Round(time.Millisecond), times[0].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), len(times))
 	t.Log("\n" + report.String())
 	if err := os.WriteFile(filepath.Join(artifactDir(t, "weight"), "page-weight.txt"), []byte(report.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -81,20 +72,39 @@ func TestPageWeightAndSpeed(t *testing.T) {
 	if first.bytes >= MaxFirstVisitBytes {
 		t.Errorf("a first visit transfers %d bytes, over the %d-byte budget", first.bytes, MaxFirstVisitBytes)
 	}
-	if median > 2*time.Second {
-		t.Errorf("times shown after %v (median), want well under 2 s on loopback", median)
+}
+
+// BenchmarkTimesShown measures navigation → times shown (the page's own
+// slotbase:slots-shown mark) of first visits of /intro, each in a fresh
+// browser profile: cold-ms is the first visit (cold server slot cache), the
+// others are over the visits of the loop (warm server). Run it as
+// BENCHMARKS.md says.
+func BenchmarkTimesShown(b *testing.B) {
+	srv := startIntro(b)
+	br := newBrowser(b, "Europe/Berlin", desktop)
+	cold := firstVisit(b, br.ctx, srv.URL+"/intro", "Europe/Berlin").slots
+	var times []time.Duration
+	for b.Loop() {
+		times = append(times, firstVisit(b, br.ctx, srv.URL+"/intro", "Europe/Berlin").slots)
 	}
+	slices.Sort(times)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(cold), "cold-ms")
+	b.ReportMetric(ms(times[len(times)/2]), "median-ms")
+	b.ReportMetric(ms(times[0]), "min-ms")
+	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
 }
 
 // firstVisit opens pageURL in a new browser context (no cache, no storage)
 // from a browser in zone, and measures it.
-func firstVisit(t *testing.T, parent context.Context, pageURL, zone string) visit {
+func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visit {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	defer cancel()
 	var mu sync.Mutex
 	urls := map[network.RequestID]string{}
 	sizes := map[network.RequestID]float64{}
+	failed := map[network.RequestID]bool{}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -103,11 +113,13 @@ func firstVisit(t *testing.T, parent context.Context, pageURL, zone string) visi
 			urls[ev.RequestID] = ev.Response.URL
 		case *network.EventLoadingFinished:
 			sizes[ev.RequestID] = ev.EncodedDataLength
+		case *network.EventLoadingFailed:
+			failed[ev.RequestID] = true
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
-	tctx, tcancel := context.WithTimeout(ctx, 20*time.Second)
+	tctx, tcancel := context.WithTimeout(ctx, stepBound)
 	defer tcancel()
 	if _, err := chromedp.Call(tctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone}); err != nil {
 		t.Fatal(err)
@@ -119,13 +131,20 @@ func firstVisit(t *testing.T, parent context.Context, pageURL, zone string) visi
 	if err != nil {
 		t.Fatalf("reading the slots-shown mark: %v", err)
 	}
-	// Wait until every response has finished loading.
-	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	// Wait until every response has finished loading (or failed).
+	finished := func() bool {
 		mu.Lock()
-		done := len(urls) > 0 && len(sizes) >= len(urls)
-		mu.Unlock()
-		if done || time.Now().After(deadline) {
-			break
+		defer mu.Unlock()
+		for id := range urls {
+			if _, ok := sizes[id]; !ok && !failed[id] {
+				return false
+			}
+		}
+		return len(urls) > 0
+	}
+	for deadline := time.Now().Add(stepBound); !finished(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("responses still loading after %s", stepBound)
 		}
 	}
 	mu.Lock()

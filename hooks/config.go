@@ -40,6 +40,9 @@ type Config struct {
 	GoogleAuthURL, GoogleTokenURL, GoogleAPIBase string
 	// GoogleTimeout bounds each request to Google (0 = 20 s).
 	GoogleTimeout time.Duration
+	// GoogleLiveCheckTimeout bounds the live free/busy check made just
+	// before a booking (0 = 2 s); past it the synced busy time decides.
+	GoogleLiveCheckTimeout time.Duration
 	// GooglePushHTTP lets push channels use a plain-HTTP public URL (tests;
 	// Google itself only pushes to HTTPS).
 	GooglePushHTTP bool

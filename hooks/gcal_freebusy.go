@@ -11,8 +11,9 @@ import (
 	"github.com/slotbase/slotbase/internal/gcal"
 )
 
-// liveCheckTimeout bounds the live free/busy check of a booking.
-const liveCheckTimeout = 2 * time.Second
+// defaultLiveCheckTimeout bounds the live free/busy check of a booking
+// (Config.GoogleLiveCheckTimeout overrides it).
+const defaultLiveCheckTimeout = 2 * time.Second
 
 // liveBusyCheck asks Google, just before a booking's transaction, whether
 // the hosts of et are busy around the one chosen slot, and stores what it
@@ -25,7 +26,11 @@ func (s *server) liveBusyCheck(ctx context.Context, et *c.EventType, start time.
 		return
 	}
 	from, to := start.Add(-et.BufferBefore()), start.Add(et.Duration()+et.BufferAfter())
-	ctx, cancel := context.WithTimeout(ctx, liveCheckTimeout)
+	timeout := s.cfg.GoogleLiveCheckTimeout
+	if timeout <= 0 {
+		timeout = defaultLiveCheckTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, h := range et.HostIDs() {

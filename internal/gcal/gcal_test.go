@@ -20,7 +20,7 @@ var now = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 // client returns a calendar client on a fresh grant of fake, and the saved tokens.
 func client(t *testing.T, fake *fakegoogle.Server) (*calendar.Service, *[]*oauth2.Token) {
 	t.Helper()
-	cfg := gcal.Config{ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, TokenURL: fake.TokenURL(), APIBase: fake.APIBase(), Timeout: 2 * time.Second}
+	cfg := gcal.Config{ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, TokenURL: fake.TokenURL(), APIBase: fake.APIBase(), Timeout: time.Minute} // generous: no test waits for it to fire
 	at, rt, exp := fake.Grant()
 	tok := &oauth2.Token{AccessToken: at, RefreshToken: rt, Expiry: exp, TokenType: "Bearer"}
 	var saved []*oauth2.Token
@@ -155,7 +155,7 @@ func TestWriteMeetingIsIdempotent(t *testing.T) {
 func TestFaultsAndInvalidGrant(t *testing.T) {
 	fake := fakegoogle.New()
 	defer fake.Close()
-	fake.SetTokenTTL(time.Second) // always refreshed (the client refreshes 10 s early)
+	fake.SetTokenTTL(5 * time.Second) // always refreshed (the client refreshes 10 s early), yet valid while a slow machine uses it
 	svc, saved := client(t, fake)
 	ctx := context.Background()
 	if _, err := gcal.FreeBusy(ctx, svc, []string{"primary"}, now, now.Add(time.Hour)); err != nil {

@@ -8,12 +8,14 @@
 package fakegoogle
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -170,6 +172,13 @@ func (s *Server) serveAPI(name string, w http.ResponseWriter, r *http.Request, h
 	}
 	s.mu.Unlock()
 	if slow > 0 {
+		// Read the body first: only then does net/http watch the connection
+		// and cancel r.Context() when the client gives up.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(slow):
 		case <-r.Context().Done():
