@@ -42,13 +42,6 @@ var secretFields = map[string]bool{
 	c.WebhooksSecret:               true,
 }
 
-func init() {
-	serverSetups = append(serverSetups, func(s *server) error {
-		bindAudit(s.app)
-		return nil
-	})
-}
-
 // fieldChange is one changed field in an audit entry: null old on create,
 // null new on delete.
 type fieldChange struct {

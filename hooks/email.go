@@ -52,15 +52,6 @@ type emailJob struct {
 	Released bool `json:"released,omitempty"`
 }
 
-func init() {
-	bookingSubscribers = append(bookingSubscribers, bookingSubscriber{Name: "e-mail", Handle: emailSubscriber})
-	serverSetups = append(serverSetups, func(s *server) error {
-		s.worker.Handle(KindEmailSend, s.handleEmailSend)
-		s.app.OnRecordValidate(c.EventTypes).BindFunc(validateReminderOffsets)
-		return nil
-	})
-}
-
 // emailKind is the e-mail a booking event asks for ("" for none).
 func emailKind(event, status string) mail.Kind {
 	switch event {

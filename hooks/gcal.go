@@ -29,17 +29,10 @@ const (
 // sleep before they look again; a reconnect wakes them at once.
 const reconnectWait = 6 * time.Hour
 
-func init() {
-	bookingSubscribers = append(bookingSubscribers, bookingSubscriber{Name: "google calendar", Handle: gcalSubscriber})
-	serverSetups = append(serverSetups, setupGoogle)
-}
-
-// setupGoogle registers the Google job handlers and the periodic refresh.
-func setupGoogle(s *server) error {
-	s.worker.Handle(KindGcalWrite, s.handleGcalWrite)
-	s.worker.Handle(KindGcalSync, s.handleGcalSync)
+// startGoogleRefresh schedules the periodic sync when Google is configured.
+func (s *server) startGoogleRefresh() {
 	if !s.googleConfig().Configured() {
-		return nil
+		return
 	}
 	// The periodic refresh: the fallback when push channels are off or lost,
 	// and the time channels are renewed.
@@ -48,7 +41,6 @@ func setupGoogle(s *server) error {
 			s.app.Logger().Error("google: scheduling the periodic sync", "error", err)
 		}
 	})
-	return nil
 }
 
 // googleConfig is the OAuth client and endpoints from the server config.

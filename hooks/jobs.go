@@ -183,15 +183,6 @@ type bookingSubscriber struct {
 	Handle func(tx core.App, ev bookingEvent, eventJobID string) error
 }
 
-// bookingSubscribers are registered by each sink's file (in an init func).
-var bookingSubscribers []bookingSubscriber
-
-// serverSetups let sinks (e-mail, Google, webhooks) register their job
-// handlers on s.worker and start their own background work; each sink's file
-// appends one in an init func. They run once per server, at serve time,
-// after the server secret is loaded.
-var serverSetups []func(s *server) error
-
 // enqueueOnce inserts a job with an id derived from key, unless a job with
 // that id exists already (the fan-out ran before and crashed before done).
 func enqueueOnce(tx core.App, key, kind string, payload any, bookingID string, runAfter time.Time) error {
@@ -225,28 +216,19 @@ func derivedID(key string) string {
 	return string(id)
 }
 
-// fanOut runs every subscriber for one booking event in one transaction.
+// fanOut runs every booking sink (wiring.go) for one booking event in one
+// transaction.
 func fanOut(app core.App, j queue.Job) error {
 	var ev bookingEvent
 	if err := json.Unmarshal(j.Payload, &ev); err != nil {
 		return queue.Permanent(fmt.Errorf("payload: %w", err))
 	}
-	if len(bookingSubscribers) == 0 {
-		return nil
-	}
 	return app.RunInTransaction(func(tx core.App) error {
-		for _, sub := range bookingSubscribers {
+		for _, sub := range bookingSinks() {
 			if err := sub.Handle(tx, ev, j.ID); err != nil {
 				return fmt.Errorf("%s: %w", sub.Name, err)
 			}
 		}
 		return nil
 	})
-}
-
-// newWorker builds the job worker with slotbase's handlers.
-func newWorker(app core.App) *queue.Worker {
-	w := &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs")}
-	w.Handle(KindBookingEvent, func(ctx context.Context, j queue.Job) error { return fanOut(app, j) })
-	return w
 }

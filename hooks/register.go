@@ -19,13 +19,19 @@ import (
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
-// Register wires slotbase into app: first-run seeding, the custom routes,
-// the booking page and the start banner. Tests call it on their own app.
-func Register(app core.App, cfg *Config) {
-	s := &server{app: app, cfg: cfg, worker: newWorker(app), now: cfg.now}
-	s.slots.bind(app)
-	bindValidation(app)
-	s.bindBookingRecords(app)
+// Register wires slotbase into app: the record hooks and job handlers of
+// every capability (wiring.go), first-run seeding, the custom routes
+// (routes.go), the booking page and the start banner.
+func Register(app core.App, cfg *Config) { register(app, cfg) }
+
+// register is Register returning the server it made (tests drive its worker).
+func register(app core.App, cfg *Config) *server {
+	s := &server{app: app, cfg: cfg, now: cfg.now}
+	s.worker = &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs")}
+	for kind, h := range s.jobHandlers() {
+		s.worker.Handle(kind, h)
+	}
+	s.bindRecordHooks()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		seeded, err := SeedFirstRun(se.App, cfg.Timezone, cfg.NoDemo)
 		if err != nil {
@@ -64,6 +70,7 @@ func Register(app core.App, cfg *Config) {
 		}
 		return nil
 	})
+	return s
 }
 
 // server holds what the route handlers share.
@@ -79,10 +86,15 @@ type server struct {
 	setupOnce sync.Once
 }
 
-// runSetups runs the sinks' serverSetups once.
+// serverSetups are serve-time setups registered from init funcs.
+// TODO(issue 12): the last one (replica) moves to hooks/capture; then this goes.
+var serverSetups []func(s *server) error
+
+// runSetups starts the schedules and the remaining serve-time setups once.
 func (s *server) runSetups() error {
 	var err error
 	s.setupOnce.Do(func() {
+		s.startSchedules()
 		for _, setup := range serverSetups {
 			if err = setup(s); err != nil {
 				return

@@ -2,8 +2,10 @@ package hooks
 
 import (
 	"os"
+	"sync"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	_ "github.com/slotbase/slotbase/pb_migrations"
@@ -24,9 +26,13 @@ func newTestApp(t testing.TB, cfg Config) *tests.TestApp {
 		cfg.Public = os.DirFS("../pb_public")
 	}
 	cfg.Quiet = true
-	Register(app, &cfg)
+	testServers.Store(core.App(app), register(app, &cfg))
 	return app
 }
+
+// testServers finds the server register made for a test app (tests drive
+// its worker by hand).
+var testServers sync.Map // core.App → *server
 
 // seeded returns a test app with the first run already done.
 func seeded(t testing.TB, cfg Config) *tests.TestApp {

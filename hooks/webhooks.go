@@ -101,15 +101,6 @@ type webhookRef struct {
 	Email string `json:"email,omitempty"`
 }
 
-func init() {
-	bookingSubscribers = append(bookingSubscribers, bookingSubscriber{Name: "webhooks", Handle: webhookSubscriber})
-	serverSetups = append(serverSetups, func(s *server) error {
-		s.worker.Handle(KindWebhookDeliver, s.handleWebhookDeliver)
-		bindWebhookRecords(s.app)
-		return nil
-	})
-}
-
 // bindWebhookRecords gives webhooks without a secret a random one and
 // accepts only http and https URLs.
 func bindWebhookRecords(app core.App) {

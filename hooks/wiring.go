@@ -1,0 +1,50 @@
+package hooks
+
+import (
+	"context"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/queue"
+)
+
+// The capabilities of slotbase, composed in one place: which record hooks
+// each binds, which job kinds it runs, what every booking event fans out to
+// and what runs on a schedule. Nothing registers itself from an init func;
+// reading this file tells the whole wiring. Routes are in routes.go.
+
+// bindRecordHooks binds, once per app, the record hooks of every capability.
+func (s *server) bindRecordHooks() {
+	s.slots.bind(s.app)                                                    // slot cache invalidation (slotcache.go)
+	bindValidation(s.app)                                                  // domain rules of admin-editable collections (validate.go)
+	s.app.OnRecordValidate(c.EventTypes).BindFunc(validateReminderOffsets) // reminders (reminders.go)
+	s.bindBookingRecords(s.app)                                            // the records API goes through the booking door (door_records.go)
+	bindAudit(s.app)                                                       // audit log of records API changes (audit.go)
+	bindWebhookRecords(s.app)                                              // webhook secrets and URLs (webhooks.go)
+}
+
+// jobHandlers is every job kind slotbase runs and its handler.
+func (s *server) jobHandlers() map[string]queue.Handler {
+	return map[string]queue.Handler{
+		KindBookingEvent:   func(_ context.Context, j queue.Job) error { return fanOut(s.app, j) }, // jobs.go
+		KindEmailSend:      s.handleEmailSend,                                                      // email.go
+		KindWebhookDeliver: s.handleWebhookDeliver,                                                 // webhooks.go
+		KindGcalWrite:      s.handleGcalWrite,                                                      // gcal_write.go
+		KindGcalSync:       s.handleGcalSync,                                                       // gcal_sync.go
+	}
+}
+
+// bookingSinks is what every booking event fans out to, in this order, in
+// the fan-out's one transaction (jobs.go, fanOut).
+func bookingSinks() []bookingSubscriber {
+	return []bookingSubscriber{
+		{Name: "e-mail", Handle: emailSubscriber},         // email.go
+		{Name: "google calendar", Handle: gcalSubscriber}, // gcal_write.go
+		{Name: "webhooks", Handle: webhookSubscriber},     // webhooks.go
+	}
+}
+
+// startSchedules starts what runs on a clock while serving: the Google
+// periodic refresh (gcal.go).
+func (s *server) startSchedules() {
+	s.startGoogleRefresh()
+}
