@@ -17,39 +17,6 @@ import (
 	"github.com/slotbase/slotbase/internal/slots"
 )
 
-// adminBooking is how the admin API shows a booking.
-type adminBooking struct {
-	ID              string         `json:"id"`
-	EventType       string         `json:"event_type"`
-	Hosts           []string       `json:"hosts"`
-	Start           string         `json:"start"`
-	End             string         `json:"end"`
-	Status          string         `json:"status"`
-	Name            string         `json:"name"`
-	Email           string         `json:"email"`
-	Timezone        string         `json:"timezone"`
-	Notes           string         `json:"notes"`
-	Answers         map[string]any `json:"answers"`
-	CancelReason    string         `json:"cancel_reason,omitempty"`
-	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
-	Created         string         `json:"created"`
-}
-
-func newAdminBooking(r *core.Record) adminBooking {
-	b := c.NewBooking(r)
-	answers := map[string]any{}
-	_ = r.UnmarshalJSONField(c.BookingsAnswers, &answers)
-	out := adminBooking{
-		ID: r.Id, EventType: b.EventTypeID(), Hosts: b.HostIDs(), Start: rfc3339(b.Start()), End: rfc3339(b.End()),
-		Status: b.Status(), Name: b.Name(), Email: b.Email(), Timezone: b.Timezone(), Notes: b.Notes(), Answers: answers,
-		CancelReason: r.GetString(c.BookingsCancelReason), Created: rfc3339(r.GetDateTime(c.FieldCreated).Time()),
-	}
-	if from := r.GetDateTime(c.BookingsRescheduledFrom); !from.IsZero() {
-		out.RescheduledFrom = rfc3339(from.Time())
-	}
-	return out
-}
-
 // bookingFilter parses the list filters shared by the list and the CSV
 // export into a PocketBase filter and its params.
 func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) {
@@ -112,9 +79,13 @@ func (s *server) handleAdminBookings(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	items := make([]adminBooking, len(records))
-	for i, r := range records {
-		items[i] = newAdminBooking(r)
+	views, err := c.BookingViewsOf(e.App, records)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	items := make([]booking.Admin, len(views))
+	for i, v := range views {
+		items[i] = booking.AdminJSON(v)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"page": page, "perPage": perPage, "totalItems": total, "items": items})
 }
@@ -166,7 +137,9 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 	h.Set("Content-Disposition", `attachment; filename="bookings.csv"`)
 	h.Set("Cache-Control", "no-store")
 	w := csv.NewWriter(e.Response)
-	_ = w.Write([]string{"id", "event_type", "hosts", "start", "end", "status", "name", "email", "timezone", "notes", "cancel_reason", "created"})
+	if err := w.Write(booking.CSVHeader); err != nil {
+		return err
+	}
 	rc := http.NewResponseController(e.Response)
 	lastStart, lastID := "", ""
 	for {
@@ -178,10 +151,14 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 		if err != nil {
 			return err // headers are out: the client sees a truncated file
 		}
-		for _, r := range records {
-			b := c.NewBooking(r)
-			_ = w.Write([]string{r.Id, b.EventTypeID(), strings.Join(b.HostIDs(), " "), rfc3339(b.Start()), rfc3339(b.End()), b.Status(),
-				csvSafe(b.Name()), csvSafe(b.Email()), b.Timezone(), csvSafe(b.Notes()), csvSafe(r.GetString(c.BookingsCancelReason)), rfc3339(r.GetDateTime(c.FieldCreated).Time())})
+		views, err := c.BookingViewsOf(e.App, records)
+		if err != nil {
+			return err // headers are out: the client sees a truncated file
+		}
+		for _, v := range views {
+			if err := w.Write(booking.CSVRow(v)); err != nil {
+				return err // the client went away
+			}
 		}
 		w.Flush()
 		_ = rc.Flush()
@@ -191,14 +168,6 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 		last := records[len(records)-1]
 		lastStart, lastID = last.GetString(c.BookingsStart), last.Id
 	}
-}
-
-// csvSafe defuses spreadsheet formulas in invitee-provided text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // handleAdminBookingAction answers POST /api/admin/bookings/{id}/{confirm,decline,cancel}.
@@ -246,7 +215,11 @@ func (s *server) adminChange(e *core.RequestEvent, ed bookingEdit) error {
 		return s.adminError(e, err)
 	}
 	s.worker.Wake()
-	return e.JSON(http.StatusOK, newAdminBooking(out))
+	v, err := c.BookingViewOf(e.App, out)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, booking.AdminJSON(v))
 }
 
 // adminError maps an admin transaction's error to a status.

@@ -168,7 +168,7 @@ func TestAdminBookingsAPI(t *testing.T) {
 		t.Fatalf("unknown booking: %d", code)
 	}
 	// Reschedule outside the hours needs force.
-	if code, _ := call(t, "POST", url+"/api/admin/bookings/"+ids["Ann Able"]+"/reschedule", key, `{"start":"2026-03-02T20:00:00Z"}`); code != 409 {
+	if code, _ := call(t, "POST", url+"/api/admin/bookings/"+ids["Ann Able"]+"/reschedule", key, `{"start":"2026-03-02T20:00:00Z"}`); code != 400 {
 		t.Fatalf("reschedule outside hours without force: %d", code)
 	}
 	if code, body := call(t, "POST", url+"/api/admin/bookings/"+ids["Ann Able"]+"/reschedule", key, `{"start":"2026-03-02T20:00:00Z","force":true}`); code != 200 || !strings.Contains(body, `"start":"2026-03-02T20:00:00Z"`) {

@@ -10,13 +10,11 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
-	"github.com/slotbase/slotbase/internal/slots"
 )
 
 // msgSlotGone is what a client sees when its time was taken first.
@@ -76,7 +74,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 	}
 
 	s.liveBusyCheck(e.Request.Context(), et, valid.Start) // Google Calendar: closes the sync's staleness window; never fails a booking
-	var reply bookingReply
+	var reply booking.Reply
 	var idem any
 	if storedKey != "" {
 		idem = idempotentRecord{Fingerprint: fingerprint}
@@ -94,7 +92,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				}
 				// A replay tells the booking as it is now (cancelled,
 				// rescheduled, confirmed since), not as it was created.
-				reply, err = newBookingReply(tx, c.NewBooking(prev), et)
+				reply, err = inviteeReply(tx, prev)
 				replayed = true
 				return err
 			} else if !errors.Is(err, sql.ErrNoRows) {
@@ -108,12 +106,15 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		reply, err = newBookingReply(tx, c.NewBooking(r), et)
+		reply, err = inviteeReply(tx, r)
 		return err
 	})
+	var notOffered *notOfferedError
 	switch {
 	case errors.Is(err, errSlotGone):
 		return e.Error(http.StatusConflict, msgSlotGone, nil)
+	case errors.As(err, &notOffered):
+		return badRequest(e, map[string]error{"start": fieldErr(notOffered.reason)})
 	case errors.Is(err, errIdempotencyMismatch):
 		return badRequest(e, map[string]error{"Idempotency-Key": fieldErr("was already used with a different request")})
 	case err != nil:
@@ -126,24 +127,6 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		e.Response.Header().Set("Idempotent-Replayed", "true")
 	}
 	return e.JSON(http.StatusCreated, reply)
-}
-
-// findSlot re-checks, inside the caller's transaction, that start is a free
-// slot of et right now (exclude: a booking being moved, so it does not block
-// itself); errSlotGone otherwise.
-func findSlot(tx core.App, et *c.EventType, start, now time.Time, exclude string) (slots.Slot, availability, error) {
-	av, err := loadAvailability(tx, et, start, start.Add(time.Nanosecond), exclude)
-	if err != nil {
-		return slots.Slot{}, av, err
-	}
-	found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: start, To: start.Add(time.Nanosecond), Now: now})
-	if err != nil {
-		return slots.Slot{}, av, err
-	}
-	if len(found) == 0 || !found[0].Start.Equal(start) {
-		return slots.Slot{}, av, errSlotGone
-	}
-	return found[0], av, nil
 }
 
 // decodeError turns a booking.Decode failure into a 400.

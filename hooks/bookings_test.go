@@ -68,14 +68,20 @@ func TestCreateBooking(t *testing.T) {
 		t.Fatalf("second booking of the slot: %d %v", code, body)
 	}
 
-	for name, start := range map[string]string{
-		"not on the grid": "2026-03-02T10:10:00Z", "outside the hours": "2026-03-02T18:00:00Z",
-		"weekend": "2026-03-07T10:00:00Z", "beyond the horizon": "2026-06-01T10:00:00Z",
+	// Times the event type never offers are the client's mistake (400 on
+	// start, saying why); 409 is kept for a slot that was free and got taken.
+	for _, s := range []struct{ name, start, why string }{
+		{"not on the grid", "2026-03-02T10:10:00Z", "not a time this event type offers"},
+		{"outside the hours", "2026-03-02T18:00:00Z", "outside the hosts' hours"},
+		{"weekend", "2026-03-07T10:00:00Z", "outside the hosts' hours"},
+		{"beyond the horizon", "2026-06-01T10:00:00Z", "too far ahead: this event type takes bookings at most 60 days ahead"},
+		{"too soon", "2026-03-01T10:00:00Z", "past"},
 	} {
 		req := goodBooking()
-		req["start"] = start
-		if code, body := postJSON(t, client, url+"/api/bookings", req, nil); code != http.StatusConflict {
-			t.Errorf("%s: %d %v, want 409", name, code, body)
+		req["start"] = s.start
+		code, body := postJSON(t, client, url+"/api/bookings", req, nil)
+		if code != http.StatusBadRequest || !strings.Contains(strings.ToLower(mustJSON(body["data"])), s.why) {
+			t.Errorf("%s: %d %v, want 400 on start saying %q", s.name, code, body, s.why)
 		}
 	}
 	// An offset other than Z names the same instant.
@@ -105,8 +111,8 @@ func TestCreateBookingMinNotice(t *testing.T) {
 	defer app.Cleanup()
 	url := serveHTTP(t, app)
 	client := &http.Client{Timeout: 10 * time.Second}
-	if code, _ := postJSON(t, client, url+"/api/bookings", goodBooking(), nil); code != 409 {
-		t.Fatalf("slot within the notice period was booked: %d", code)
+	if code, body := postJSON(t, client, url+"/api/bookings", goodBooking(), nil); code != 400 || !strings.Contains(mustJSON(body), "too soon: this event type takes bookings at least 1 day ahead") {
+		t.Fatalf("slot within the notice period: %d %v, want 400 saying it is too soon", code, body)
 	}
 	req := goodBooking()
 	req["start"] = "2026-03-03T10:00:00Z"
@@ -155,6 +161,9 @@ func TestCreateBookingBadInput(t *testing.T) {
 		{"Local zone", with("timezone", "Local"), "timezone"},
 		{"unknown event type", with("event_type", "nope"), "event_type"},
 		{"notes too long", with("notes", strings.Repeat("n", 5001)), "notes"},
+		{"start off the slot grid", with("start", "2026-03-02T10:10:00Z"), "start"},
+		{"start outside working hours", with("start", "2026-03-02T18:00:00Z"), "start"},
+		{"start past the horizon", with("start", "2026-06-01T10:00:00Z"), "start"},
 		{"missing required answer", with("answers", map[string]any{}), "answers.company"},
 		{"bad select option", with("answers", map[string]any{"company": "ACME", "size": "1000"}), "answers.size"},
 		{"unknown answer", with("answers", map[string]any{"company": "ACME", "color": "red"}), "answers"},

@@ -183,9 +183,12 @@ func (s *server) recordsDeleteBooking(e *core.RecordRequestEvent) error {
 // PocketBase would show it, or the door's refusal as a field error.
 func (s *server) recordsAnswer(e *core.RecordRequestEvent, out *core.Record, err error) error {
 	overrideHint := " Tick override_availability to book it anyway."
+	var notOffered *notOfferedError
 	switch {
 	case errors.Is(err, errSlotGone):
-		return badRequest(e.RequestEvent, map[string]error{c.BookingsStart: fieldErr("This time is not free for this event type (taken, outside working hours, too soon or too far ahead)." + overrideHint)})
+		return badRequest(e.RequestEvent, map[string]error{c.BookingsStart: fieldErr("This time is taken (booked, busy in a calendar, or its day is at the event type's daily limit)." + overrideHint)})
+	case errors.As(err, &notOffered):
+		return badRequest(e.RequestEvent, map[string]error{c.BookingsStart: fieldErr("This time " + notOffered.reason + "." + overrideHint)})
 	case errors.Is(err, errHostsNotFree):
 		return badRequest(e.RequestEvent, map[string]error{c.BookingsHosts: fieldErr("These hosts are not free at that time." + overrideHint)})
 	case errors.Is(err, booking.ErrTransition):

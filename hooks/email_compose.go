@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -35,29 +34,15 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 		return composed{}, err
 	}
 	b := c.NewBooking(r)
-	etRecord, err := s.app.FindRecordById(c.EventTypes, b.EventTypeID())
+	v, err := c.BookingViewOf(s.app, r)
 	if err != nil {
 		return composed{}, err
 	}
-	et := c.NewEventType(etRecord)
-	hosts, err := s.app.FindRecordsByIds(c.Hosts, b.HostIDs())
-	if err != nil {
-		return composed{}, err
-	}
-	sort.SliceStable(hosts, func(i, j int) bool { return indexOf(b.HostIDs(), hosts[i].Id) < indexOf(b.HostIDs(), hosts[j].Id) })
 
 	site := s.site()
 	var out composed
-	n := mail.Notice{
-		Kind: p.Kind, Role: p.Role, Brand: site.brand,
-		Title: et.Title(), Description: et.Description(), Location: et.Location(),
-		Start: b.Start(), End: b.End(), PreviousStart: b.GetDateTime(c.BookingsRescheduledFrom).Time(),
-		Invitee: mail.Address{Name: b.Name(), Email: b.Email()},
-		Notes:   b.Notes(), Answers: answersOf(b, et), Reason: b.GetString(c.BookingsCancelReason), ByHost: p.ByHost,
-	}
-	for _, h := range hosts {
-		n.Hosts = append(n.Hosts, c.NewHost(h).Name())
-	}
+	n := mail.NoticeOf(v, p.Kind, p.Role, p.ByHost)
+	n.Brand = site.brand
 	out.msg = mail.Message{
 		ID:     fmt.Sprintf("%s-%s-%s@%s", p.Kind, p.Role, jobID, site.domain),
 		Thread: "booking-" + b.Id + "@" + site.domain,
@@ -69,11 +54,11 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 	case mail.ToInvitee:
 		out.msg.To = n.Invitee
 		n.Zone = zoneOr(b.Timezone(), site.zone)
-		if len(hosts) > 0 {
-			out.msg.ReplyTo = mail.Address{Name: c.NewHost(hosts[0]).Name(), Email: c.NewHost(hosts[0]).Email()}
+		if org := v.Organizer(); org.ID != "" {
+			out.msg.ReplyTo = mail.Address{Name: org.Name, Email: org.Email}
 		}
 		n.ManageURL = s.manageURL(site.publicURL, p.Token, p.Booking)
-		n.BookURL = site.publicURL + "/" + et.Slug()
+		n.BookURL = site.publicURL + "/" + v.EventType.Slug
 	case mail.ToHost:
 		hr, err := s.app.FindRecordById(c.Hosts, p.Host)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -91,7 +76,7 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 	}
 
 	if p.Released {
-		return s.composeReleased(p, b, et, n, out, now)
+		return s.composeReleased(p, v, n, out, now)
 	}
 	if out.skip = staleReason(p, b, now); out.skip != "" {
 		return out, nil
@@ -102,7 +87,7 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 	switch {
 	case p.Kind == mail.Reminder || p.Kind == mail.Requested || p.Kind == mail.Declined:
 	case p.Kind == mail.Cancelled || b.Status() == c.StatusConfirmed:
-		data, method, err := bookingICS(s.app, b, et, now)
+		data, method, err := bookingICS(v, now)
 		if err != nil {
 			return composed{}, err
 		}
@@ -231,74 +216,27 @@ func zoneOr(name, fallback string) *time.Location {
 	return time.UTC
 }
 
-// answersOf pairs the booking's answers with their questions, in the event
-// type's order.
-func answersOf(b *c.Booking, et *c.EventType) []mail.Answer {
-	answers := map[string]any{}
-	if err := b.UnmarshalJSONField(c.BookingsAnswers, &answers); err != nil || len(answers) == 0 {
-		return nil
-	}
-	questions, _ := booking.ParseQuestions(et.QuestionsJSON())
-	var out []mail.Answer
-	for _, q := range questions {
-		v, ok := answers[q.ID]
-		if !ok || v == nil {
-			continue
-		}
-		var text string
-		switch v := v.(type) {
-		case []any:
-			parts := make([]string, len(v))
-			for i, x := range v {
-				parts[i] = fmt.Sprint(x)
-			}
-			text = strings.Join(parts, ", ")
-		case bool:
-			text = map[bool]string{true: "yes", false: "no"}[v]
-		default:
-			text = fmt.Sprint(v)
-		}
-		out = append(out, mail.Answer{Question: q.Label, Answer: text})
-	}
-	return out
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return len(list)
-}
-
 // composeReleased tells a host taken off a booking (it moved to a time only
 // another host had free) that their meeting is off: the previous time, and
 // an iCalendar CANCEL of the invite they had, organised by them.
-func (s *server) composeReleased(p emailJob, b *c.Booking, et *c.EventType, n mail.Notice, out composed, now time.Time) (composed, error) {
-	if slices.Contains(b.HostIDs(), p.Host) {
+func (s *server) composeReleased(p emailJob, v booking.View, n mail.Notice, out composed, now time.Time) (composed, error) {
+	if slices.Contains(v.HostIDs(), p.Host) {
 		out.skip = "the host is on the booking again"
 		return out, nil
 	}
-	prev := b.GetDateTime(c.BookingsRescheduledFrom).Time()
-	if prev.IsZero() || !prev.Add(b.End().Sub(b.Start())).After(now) {
+	if v.RescheduledFrom.IsZero() || !v.RescheduledFrom.Add(v.End.Sub(v.Start)).After(now) {
 		out.skip = "the meeting the host had is over"
 		return out, nil
 	}
-	n.Start, n.End, n.PreviousStart = prev, prev.Add(b.End().Sub(b.Start())), time.Time{}
-	n.Reason, n.ByHost = "The booking moved to a time another host takes.", true
 	hr, err := s.app.FindRecordById(c.Hosts, p.Host)
 	if err != nil {
 		return composed{}, err
 	}
 	h := c.NewHost(hr)
-	data, err := ics.Bytes(ics.Cancel, ics.Event{
-		UID: b.Id + "@slotbase", Sequence: b.Sequence(), Stamp: now,
-		Start: n.Start, End: n.End, Summary: et.Title() + " with " + h.Name(),
-		Organizer: ics.Person{Name: h.Name(), Email: h.Email()},
-		Attendees: []ics.Person{{Name: b.Name(), Email: b.Email()}},
-		Status:    ics.StatusCancelled,
-	})
+	ev := booking.ReleasedInvite(v, booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}, now)
+	n.Start, n.End, n.PreviousStart = ev.Start, ev.End, time.Time{}
+	n.Reason, n.ByHost = "The booking moved to a time another host takes.", true
+	data, err := ics.Bytes(ics.Cancel, ev)
 	if err != nil {
 		return composed{}, err
 	}

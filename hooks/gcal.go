@@ -2,9 +2,11 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -58,14 +60,18 @@ type connection struct{ *core.Record }
 func (cn connection) status() string { return cn.GetString(c.CalendarConnectionsStatus) }
 func (cn connection) host() string   { return cn.GetString(c.CalendarConnectionsHost) }
 
-// busyCalendars are the calendar ids whose events count as busy ("primary" by default).
-func (cn connection) busyCalendars() []string {
+// busyCalendars are the calendar ids whose events count as busy ("primary"
+// by default). An unreadable value is an error, not "primary": syncing the
+// wrong calendars would silently drop busy time.
+func (cn connection) busyCalendars() ([]string, error) {
 	var ids []string
-	_ = cn.UnmarshalJSONField(c.CalendarConnectionsBusyCalendars, &ids)
-	if len(ids) == 0 {
-		return []string{"primary"}
+	if err := cn.decodeJSON(c.CalendarConnectionsBusyCalendars, &ids); err != nil {
+		return nil, err
 	}
-	return ids
+	if len(ids) == 0 {
+		return []string{"primary"}, nil
+	}
+	return ids, nil
 }
 
 // writeCalendar is the calendar bookings go to ("primary" by default).
@@ -88,25 +94,47 @@ type calendarSync struct {
 	FullSync  time.Time `json:"full_sync"`
 }
 
-func (cn connection) syncState() syncState {
+// syncState reads the connection's sync_state; an unreadable value is an
+// error (taking it as empty would forget the push channels it lists).
+func (cn connection) syncState() (syncState, error) {
 	var st syncState
-	_ = cn.UnmarshalJSONField(c.CalendarConnectionsSyncState, &st)
+	if err := cn.decodeJSON(c.CalendarConnectionsSyncState, &st); err != nil {
+		return syncState{}, err
+	}
 	if st.Calendars == nil {
 		st.Calendars = map[string]calendarSync{}
 	}
 	for i := range st.Channels {
 		st.Channels[i].Token = "" // derived from the secret, never kept
 	}
-	return st
+	return st, nil
 }
 
-// findConnection returns host's Google connection, or nil.
-func findConnection(app core.App, hostID string) *connection {
-	r, err := app.FindFirstRecordByFilter(c.CalendarConnections, "host = {:h} && provider = 'google'", map[string]any{"h": hostID})
-	if err != nil {
+// decodeJSON decodes the connection's JSON field key into v; an empty or
+// null field leaves v as it is.
+func (cn connection) decodeJSON(key string, v any) error {
+	raw := strings.TrimSpace(cn.GetString(key))
+	if raw == "" || raw == "null" {
 		return nil
 	}
-	return &connection{r}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return fmt.Errorf("%s of calendar connection %s: %w", key, cn.Id, err)
+	}
+	return nil
+}
+
+// findConnection returns host's Google connection, or nil, nil when the host
+// has none. Any other error is returned: a job must fail (and retry) on it,
+// never take it as "no connection" and complete.
+func findConnection(app core.App, hostID string) (*connection, error) {
+	r, err := app.FindFirstRecordByFilter(c.CalendarConnections, "host = {:h} && provider = 'google'", map[string]any{"h": hostID})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("calendar connection of host %s: %w", hostID, err)
+	}
+	return &connection{r}, nil
 }
 
 // calendarService builds the official client for a connection: its tokens
@@ -182,7 +210,10 @@ func (s *server) googleFailure(cn *connection, err error) error {
 			r.Set(c.CalendarConnectionsStatus, c.ConnectionNeedsReconnect)
 			r.Set(c.CalendarConnectionsLastError, truncate(reason, 2000))
 		}); uerr != nil {
+			// Not deferred for hours while the admin view still says
+			// "connected": retried soon, and marked on the next attempt.
 			log.Error("google: marking the connection needs_reconnect", "error", uerr)
+			return fmt.Errorf("google: %w (marking the connection needs_reconnect: %w)", err, uerr)
 		}
 		log.Warn("google: connection needs a reconnect", "reason", reason)
 		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}

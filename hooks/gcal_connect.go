@@ -2,6 +2,9 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -25,16 +28,21 @@ const (
 )
 
 // redirectURL is public_url + callbackPath, or the request's own origin when
-// no public URL is set (a laptop run).
-func (s *server) redirectURL(e *core.RequestEvent) string {
-	if settings, err := c.FindSettings(e.App); err == nil && settings.PublicURL() != "" {
-		return strings.TrimRight(settings.PublicURL(), "/") + callbackPath
+// no public URL is set (a laptop run). A database error is returned, not
+// taken as "no public URL" (Google would refuse the other redirect).
+func (s *server) redirectURL(e *core.RequestEvent) (string, error) {
+	settings, err := c.FindSettings(e.App)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("settings: %w", err)
+	}
+	if err == nil && settings.PublicURL() != "" {
+		return strings.TrimRight(settings.PublicURL(), "/") + callbackPath, nil
 	}
 	scheme := "http"
 	if e.Request.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + e.Request.Host + callbackPath
+	return scheme + "://" + e.Request.Host + callbackPath, nil
 }
 
 // handleGoogleConnect answers GET /api/admin/google/connect?host=ID with the
@@ -46,11 +54,16 @@ func (s *server) handleGoogleConnect(e *core.RequestEvent) error {
 		return e.BadRequestError(gcal.ErrNotConfigured.Error(), nil)
 	}
 	hostID := e.Request.URL.Query().Get("host")
-	if _, err := e.App.FindRecordById(c.Hosts, hostID); err != nil {
+	if _, err := e.App.FindRecordById(c.Hosts, hostID); errors.Is(err, sql.ErrNoRows) {
 		return badRequest(e, map[string]error{"host": fieldErr("no host with this id")})
+	} else if err != nil {
+		return e.InternalServerError("", err)
 	}
 	verifier := oauth2.GenerateVerifier()
-	redirect := s.redirectURL(e)
+	redirect, err := s.redirectURL(e)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
 	state, err := gcal.SealState(s.secret, gcal.OAuthState{Host: hostID, Verifier: verifier, Expires: s.now().Add(stateTTL), Redirect: redirect})
 	if err != nil {
 		return e.InternalServerError("", err)
@@ -99,7 +112,10 @@ func (s *server) handleGoogleCallback(e *core.RequestEvent) error {
 	}
 	var connID string
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		cn := findConnection(tx, st.Host)
+		cn, err := findConnection(tx, st.Host)
+		if err != nil {
+			return err
+		}
 		var r *core.Record
 		if cn != nil {
 			r = cn.Record
@@ -132,6 +148,34 @@ func (s *server) handleGoogleCallback(e *core.RequestEvent) error {
 	return callbackPage(e, http.StatusOK, "Connected "+account+". Busy time syncs in the background; you can close this tab.")
 }
 
+// stopChannels asks Google to stop the connection's push channels. Failures
+// are logged, not returned: a channel left open expires within a week, and
+// its notifications find no connection (404).
+func (s *server) stopChannels(cn *connection) {
+	log := s.app.Logger().With("component", "google", "connection", cn.Id)
+	st, err := cn.syncState()
+	if err != nil {
+		log.Warn("google: push channels not stopped at disconnect", "error", err)
+		return
+	}
+	if len(st.Channels) == 0 {
+		return
+	}
+	svc, err := s.calendarService(cn)
+	if err != nil {
+		log.Warn("google: push channels not stopped at disconnect", "error", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, ch := range st.Channels {
+		ch.Token = gcal.ChannelToken(s.secret, ch.ID)
+		if err := gcal.StopChannel(ctx, svc, ch); err != nil {
+			log.Warn("google: push channel not stopped at disconnect", "channel", ch.ID, "error", err)
+		}
+	}
+}
+
 func callbackPage(e *core.RequestEvent, status int, msg string) error {
 	return e.HTML(status, `<!doctype html><meta charset="utf-8"><title>Google Calendar</title>
 <body style="font-family:system-ui;max-width:40em;margin:3em auto"><h1>Google Calendar</h1><p>`+html.EscapeString(msg)+
@@ -161,14 +205,34 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	waiting, _ := e.App.CountRecords(c.Jobs, dbx.NewExp("status = 'pending' AND kind = {:k}", dbx.Params{"k": KindGcalWrite}))
+	waiting, err := e.App.CountRecords(c.Jobs, dbx.NewExp("status = 'pending' AND kind = {:k}", dbx.Params{"k": KindGcalWrite}))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
 	out := []connectionView{}
 	for _, h := range hosts {
 		v := connectionView{Host: h.Id, HostName: c.NewHost(h).Name(), Status: "not_connected"}
-		if cn := findConnection(e.App, h.Id); cn != nil {
+		cn, err := findConnection(e.App, h.Id)
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		if cn != nil {
 			v.ID, v.Account, v.Status = cn.Id, cn.GetString(c.CalendarConnectionsAccount), cn.status()
-			v.LastError, v.BusyCalendars, v.WriteCalendar = cn.GetString(c.CalendarConnectionsLastError), cn.busyCalendars(), cn.writeCalendar()
-			v.PushChannels = len(cn.syncState().Channels)
+			v.LastError, v.WriteCalendar = cn.GetString(c.CalendarConnectionsLastError), cn.writeCalendar()
+			// An unreadable stored value is shown on its connection rather
+			// than failing the whole list.
+			var unreadable []string
+			if v.BusyCalendars, err = cn.busyCalendars(); err != nil {
+				unreadable = append(unreadable, err.Error())
+			}
+			if st, err := cn.syncState(); err != nil {
+				unreadable = append(unreadable, err.Error())
+			} else {
+				v.PushChannels = len(st.Channels)
+			}
+			if len(unreadable) > 0 {
+				v.LastError = strings.TrimSpace(v.LastError + "\nUnreadable stored settings: " + strings.Join(unreadable, "; "))
+			}
 			if t := cn.GetDateTime(c.CalendarConnectionsLastSynced); !t.IsZero() {
 				v.LastSynced = rfc3339(t.Time())
 				v.Stale = s.now().Sub(t.Time()) > staleAfter
@@ -187,8 +251,11 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 // connectionFromPath loads the connection named by {id}.
 func connectionFromPath(e *core.RequestEvent) (*connection, error) {
 	r, err := e.App.FindRecordById(c.CalendarConnections, e.Request.PathValue("id"))
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, e.NotFoundError("No such calendar connection.", nil)
+	}
+	if err != nil {
+		return nil, e.InternalServerError("", err)
 	}
 	return &connection{r}, nil
 }
@@ -213,14 +280,7 @@ func (s *server) handleGoogleDisconnect(e *core.RequestEvent) error {
 		return err
 	}
 	if cn.status() == c.ConnectionConnected {
-		if svc, err := s.calendarService(cn); err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			for _, ch := range cn.syncState().Channels {
-				ch.Token = gcal.ChannelToken(s.secret, ch.ID)
-				_ = gcal.StopChannel(ctx, svc, ch)
-			}
-			cancel()
-		}
+		s.stopChannels(cn) // best effort: the disconnect goes ahead regardless
 	}
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		blocks, err := tx.FindRecordsByFilter(c.BusyBlocks, "connection = {:c}", "", 0, 0, map[string]any{"c": cn.Id})

@@ -2,6 +2,9 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -18,9 +21,10 @@ const defaultLiveCheckTimeout = 2 * time.Second
 // liveBusyCheck asks Google, just before a booking's transaction, whether
 // the hosts of et are busy around the one chosen slot, and stores what it
 // finds as busy blocks, so the transaction's re-check sees changes newer
-// than the last sync. It never fails a booking: on a timeout (about 2 s) or
-// any error it logs and the cached busy time decides. Events slotbase wrote
-// for its own bookings are told apart by their exact span.
+// than the last sync. It never fails a booking: on a timeout (about 2 s),
+// any error or a panic in a host's check it logs and the cached busy time
+// decides. Events slotbase wrote for its own bookings are told apart by
+// their exact span.
 func (s *server) liveBusyCheck(ctx context.Context, et *c.EventType, start time.Time) {
 	if !s.googleConfig().Configured() {
 		return
@@ -34,30 +38,46 @@ func (s *server) liveBusyCheck(ctx context.Context, et *c.EventType, start time.
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, h := range et.HostIDs() {
-		cn := findConnection(s.app, h)
+		cn, err := findConnection(s.app, h)
+		if err != nil {
+			s.app.Logger().Warn("google: live free/busy check skipped; using cached busy time", "component", "google", "host", h, "error", err)
+			continue
+		}
 		if cn == nil || cn.status() != c.ConnectionConnected {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			log := s.app.Logger().With("component", "google", "connection", cn.Id)
-			svc, err := s.calendarService(cn)
-			if err != nil {
-				log.Warn("google: live free/busy check skipped; using cached busy time", "error", err)
-				return
+		log := s.app.Logger().With("component", "google", "connection", cn.Id)
+		wg.Go(func() {
+			// A panic is logged with its stack and counts as one more failure.
+			if err := callSafe(log, "google live free/busy check", func() { s.liveBusyCheckHost(ctx, cn, from, to, log) }); err != nil {
+				log.Warn("google: live free/busy check failed; using cached busy time", "error", err)
 			}
-			blocks, err := gcal.FreeBusy(ctx, svc, cn.busyCalendars(), from, to)
-			if err != nil {
-				log.Warn("google: live free/busy check failed; using cached busy time", "error", err, "timeout", gcal.IsTimeout(err))
-				return
-			}
-			if err := s.storeLiveBusy(cn, h, blocks, from, to); err != nil {
-				log.Error("google: storing live busy time", "error", err)
-			}
-		}()
+		})
 	}
 	wg.Wait()
+}
+
+// liveBusyCheckHost is the live check of one host's connection (see
+// liveBusyCheck): errors are logged and leave the cached busy time.
+func (s *server) liveBusyCheckHost(ctx context.Context, cn *connection, from, to time.Time, log *slog.Logger) {
+	svc, err := s.calendarService(cn)
+	if err != nil {
+		log.Warn("google: live free/busy check skipped; using cached busy time", "error", err)
+		return
+	}
+	calendars, err := cn.busyCalendars()
+	if err != nil {
+		log.Warn("google: live free/busy check skipped; using cached busy time", "error", err)
+		return
+	}
+	blocks, err := gcal.FreeBusy(ctx, svc, calendars, from, to)
+	if err != nil {
+		log.Warn("google: live free/busy check failed; using cached busy time", "error", err, "timeout", gcal.IsTimeout(err))
+		return
+	}
+	if err := s.storeLiveBusy(cn, cn.host(), blocks, from, to); err != nil {
+		log.Error("google: storing live busy time", "error", err)
+	}
 }
 
 // storeLiveBusy saves free/busy answers as busy blocks, skipping spans that
@@ -84,8 +104,12 @@ func (s *server) storeLiveBusy(cn *connection, hostID string, blocks []gcal.Busy
 					continue next
 				}
 			}
-			if _, err := tx.FindFirstRecordByFilter(c.BusyBlocks, "connection = {:c} && source_id = {:s}", map[string]any{"c": cn.Id, "s": b.SourceID}); err == nil {
-				continue
+			_, err := tx.FindFirstRecordByFilter(c.BusyBlocks, "connection = {:c} && source_id = {:s}", map[string]any{"c": cn.Id, "s": b.SourceID})
+			if err == nil {
+				continue // stored already
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
 			}
 			r, err := newRecord(tx, c.BusyBlocks, map[string]any{c.BusyBlocksConnection: cn.Id, c.BusyBlocksSourceID: b.SourceID, c.BusyBlocksStart: b.Start, c.BusyBlocksEnd: b.End})
 			if err != nil {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -25,32 +28,41 @@ const (
 	notifyPath = "/api/google/notify"
 )
 
-// notifyAddress is the push address, or "" when push is off (the public URL
-// is not HTTPS; GooglePushHTTP allows HTTP for tests).
-func (s *server) notifyAddress() string {
+// notifyAddress is the push address, or "" when push is off (no settings
+// yet, or the public URL is not HTTPS; GooglePushHTTP allows HTTP for
+// tests). A database error is returned: taken as "push off", it would stop
+// every channel.
+func (s *server) notifyAddress() (string, error) {
 	settings, err := c.FindSettings(s.app)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("settings: %w", err)
 	}
 	base := strings.TrimRight(settings.PublicURL(), "/")
 	if strings.HasPrefix(base, "https://") || (s.cfg.GooglePushHTTP && strings.HasPrefix(base, "http://")) {
-		return base + notifyPath
+		return base + notifyPath, nil
 	}
-	return ""
+	return "", nil
 }
 
-// ensureChannels keeps one push channel per busy calendar, renewed a day
-// before it expires; failures are logged and leave the periodic refresh as
-// the fallback. It returns the channels to keep in sync_state.
-func (s *server) ensureChannels(ctx context.Context, svc *calendar.Service, cn *connection, st syncState) []gcal.Channel {
+// ensureChannels keeps one push channel per busy calendar (calendars),
+// renewed a day before it expires; Google's failures are logged and leave
+// the periodic refresh as the fallback. It returns the channels to keep in
+// sync_state, or the error reading the settings (then nothing changed).
+func (s *server) ensureChannels(ctx context.Context, svc *calendar.Service, cn *connection, calendars []string, st syncState) ([]gcal.Channel, error) {
 	log := s.app.Logger().With("component", "google", "connection", cn.Id)
-	address := s.notifyAddress()
+	address, err := s.notifyAddress()
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	var keep []gcal.Channel
 	have := map[string]bool{}
 	for _, ch := range st.Channels {
 		ch.Token = gcal.ChannelToken(s.secret, ch.ID)
-		wanted := address != "" && contains(cn.busyCalendars(), ch.CalendarID)
+		wanted := address != "" && contains(calendars, ch.CalendarID)
 		if wanted && ch.Expires.Sub(now) > channelRenewBefore && !have[ch.CalendarID] {
 			keep = append(keep, ch)
 			have[ch.CalendarID] = true
@@ -61,9 +73,9 @@ func (s *server) ensureChannels(ctx context.Context, svc *calendar.Service, cn *
 		}
 	}
 	if address == "" {
-		return keep
+		return keep, nil
 	}
-	for _, calID := range cn.busyCalendars() {
+	for _, calID := range calendars {
 		if have[calID] {
 			continue
 		}
@@ -78,7 +90,7 @@ func (s *server) ensureChannels(ctx context.Context, svc *calendar.Service, cn *
 	for i := range keep {
 		keep[i].Token = ""
 	}
-	return keep
+	return keep, nil
 }
 
 func contains(list []string, v string) bool {
@@ -106,7 +118,10 @@ func (s *server) handleGoogleNotify(e *core.RequestEvent) error {
 		return e.ForbiddenError("Unknown channel.", nil)
 	}
 	records, err := e.App.FindRecordsByFilter(c.CalendarConnections, "sync_state ~ {:id}", "", 1, 0, map[string]any{"id": `"` + id + `"`})
-	if err != nil || len(records) == 0 {
+	if err != nil { // a 5xx, so that Google delivers the notification again
+		return e.InternalServerError("", err)
+	}
+	if len(records) == 0 {
 		return e.NotFoundError("Unknown channel.", nil)
 	}
 	if e.Request.Header.Get("X-Goog-Resource-State") == "sync" {

@@ -2,6 +2,8 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -18,8 +20,11 @@ func (s *server) handleGcalSync(ctx context.Context, j queue.Job) error {
 		return err
 	}
 	r, err := s.app.FindRecordById(c.CalendarConnections, p.Connection)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil // disconnected and deleted
+	}
+	if err != nil {
+		return fmt.Errorf("calendar connection %s: %w", p.Connection, err)
 	}
 	return s.syncConnection(ctx, &connection{r})
 }
@@ -39,8 +44,15 @@ func (s *server) syncConnection(ctx context.Context, cn *connection) error {
 	if err != nil {
 		return s.googleFailure(cn, err)
 	}
-	st := cn.syncState()
-	for _, calID := range cn.busyCalendars() {
+	st, err := cn.syncState()
+	if err != nil {
+		return err
+	}
+	calendars, err := cn.busyCalendars()
+	if err != nil {
+		return err
+	}
+	for _, calID := range calendars {
 		ch, err := gcal.SyncCalendar(ctx, svc, calID, st.Calendars[calID].SyncToken, s.now(), gcal.SyncOptions{})
 		if err != nil {
 			s.noteSyncError(cn, err)
@@ -67,7 +79,9 @@ func (s *server) syncConnection(ctx context.Context, cn *connection) error {
 			return fmt.Errorf("saving busy time of %q: %w", calID, err)
 		}
 	}
-	st.Channels = s.ensureChannels(ctx, svc, cn, st)
+	if st.Channels, err = s.ensureChannels(ctx, svc, cn, calendars, st); err != nil {
+		return err
+	}
 	return s.updateConnection(cn.Id, func(r *core.Record) {
 		r.Set(c.CalendarConnectionsSyncState, st)
 		r.Set(c.CalendarConnectionsLastSynced, s.now())
@@ -103,22 +117,25 @@ func applyBusyChanges(tx core.App, connID string, ch gcal.Changes) error {
 			existing[r.GetString(c.BusyBlocksSourceID)] = r
 		}
 	}
-	find := func(sourceID string) *core.Record {
+	// find is the block of sourceID, or nil when there is none.
+	find := func(sourceID string) (*core.Record, error) {
 		if ch.Full {
-			return existing[sourceID]
+			return existing[sourceID], nil
 		}
 		r, err := tx.FindFirstRecordByFilter(c.BusyBlocks, "connection = {:c} && source_id = {:s}", map[string]any{"c": connID, "s": sourceID})
-		if err != nil {
-			return nil
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
 		}
-		return r
+		return r, err
 	}
 	seen := map[string]bool{}
 	for _, b := range ch.Upserts {
 		seen[b.SourceID] = true
-		r := find(b.SourceID)
+		r, err := find(b.SourceID)
+		if err != nil {
+			return err
+		}
 		if r == nil {
-			var err error
 			if r, err = newRecord(tx, c.BusyBlocks, map[string]any{c.BusyBlocksConnection: connID, c.BusyBlocksSourceID: b.SourceID}); err != nil {
 				return err
 			}
@@ -140,7 +157,11 @@ func applyBusyChanges(tx core.App, connID string, ch gcal.Changes) error {
 		}
 	} else {
 		for _, id := range ch.Deletes {
-			if r := find(id); r != nil {
+			r, err := find(id)
+			if err != nil {
+				return err
+			}
+			if r != nil {
 				gone = append(gone, r)
 			}
 		}

@@ -107,7 +107,7 @@ func (g *gcalEnv) connect() *connection {
 	}
 	cb.Body.Close()
 	g.runJobs() // the first sync
-	cn := findConnection(g.app, g.host)
+	cn := g.connection()
 	if cn == nil || cn.status() != c.ConnectionConnected {
 		g.t.Fatalf("connection after callback: %+v", cn)
 	}
@@ -155,9 +155,19 @@ func (g *gcalEnv) book(start time.Time) (string, string) {
 	return body["id"].(string), body["manage_token"].(string)
 }
 
+// connection is the host's Google connection (nil if none).
+func (g *gcalEnv) connection() *connection {
+	g.t.Helper()
+	cn, err := findConnection(g.app, g.host)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return cn
+}
+
 func (g *gcalEnv) sync() {
 	g.t.Helper()
-	cn := findConnection(g.app, g.host)
+	cn := g.connection()
 	if err := g.s.syncConnection(context.Background(), cn); err != nil {
 		g.t.Fatalf("sync: %v", err)
 	}
@@ -209,8 +219,12 @@ func TestGcalStaleSyncTokenRecovers(t *testing.T) {
 	if !has(got, "10:00") || has(got, "14:00") || has(got, "14:30") {
 		t.Fatalf("after a 410 the cache must equal Google's state: %v", got)
 	}
-	cn := findConnection(g.app, g.host)
-	if st := cn.syncState().Calendars["primary"]; st.SyncToken == "" || !st.FullSync.Equal(testNow) {
+	cn := g.connection()
+	st, err := cn.syncState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := st.Calendars["primary"]; st.SyncToken == "" || !st.FullSync.Equal(testNow) {
 		t.Errorf("sync state after the full resync: %+v", st)
 	}
 }
@@ -297,7 +311,7 @@ func TestGcalInvalidGrantWaitsForReconnect(t *testing.T) {
 	g.runJobs() // 401 → the access token is dropped, the job retries
 	g.clock.Add(time.Minute)
 	g.runJobs() // the refresh answers invalid_grant
-	cn := findConnection(g.app, g.host)
+	cn := g.connection()
 	if cn.status() != c.ConnectionNeedsReconnect || !strings.Contains(cn.GetString(c.CalendarConnectionsLastError), "invalid_grant") {
 		t.Fatalf("connection: %s %q", cn.status(), cn.GetString(c.CalendarConnectionsLastError))
 	}
@@ -364,7 +378,7 @@ func TestGcalGoogleDownBookingsStillSucceed(t *testing.T) {
 	if len(evs) != 2 || !(has([]string{evs[0].Id, evs[1].Id}, gcal.EventID(a)) && has([]string{evs[0].Id, evs[1].Id}, gcal.EventID(b))) {
 		t.Fatalf("after recovery: %+v", evs)
 	}
-	if cn := findConnection(g.app, g.host); cn.status() != c.ConnectionConnected {
+	if cn := g.connection(); cn.status() != c.ConnectionConnected {
 		t.Errorf("an outage is not a reconnect: %s", cn.status())
 	}
 }

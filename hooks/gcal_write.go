@@ -2,14 +2,14 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
-	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/gcal"
 	"github.com/slotbase/slotbase/internal/queue"
 )
@@ -25,24 +25,37 @@ type gcalWritePayload struct {
 // gcalSubscriber enqueues one calendar write per host with a Google
 // connection. A move, cancel or decline also reaches the event type's other
 // hosts, so an event left on a host the booking moved away from is removed.
+//
+// Only a booking that is really gone (sql.ErrNoRows) means "nothing to
+// mirror"; any other error is returned, so the fan-out retries.
 func gcalSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 	r, err := tx.FindRecordById(c.Bookings, ev.Booking)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted meanwhile: nothing to mirror
+	}
+	if err != nil {
+		return fmt.Errorf("booking %s: %w", ev.Booking, err)
 	}
 	b := c.NewBooking(r)
 	hosts := b.HostIDs()
 	if ev.Event != "created" && ev.Event != "confirmed" {
-		if et, err := tx.FindRecordById(c.EventTypes, b.EventTypeID()); err == nil {
+		et, err := tx.FindRecordById(c.EventTypes, b.EventTypeID())
+		switch {
+		case err == nil:
 			for _, h := range c.NewEventType(et).HostIDs() {
 				if !slices.Contains(hosts, h) {
 					hosts = append(hosts, h)
 				}
 			}
+		case !errors.Is(err, sql.ErrNoRows): // a deleted event type has no other hosts
+			return fmt.Errorf("event type of booking %s: %w", b.Id, err)
 		}
 	}
 	for _, h := range hosts {
-		cn := findConnection(tx, h)
+		cn, err := findConnection(tx, h)
+		if err != nil {
+			return err
+		}
 		if cn == nil || cn.status() == c.ConnectionDisconnected {
 			continue
 		}
@@ -60,7 +73,10 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 	if err := decodePayload(j, &p); err != nil {
 		return err
 	}
-	cn := findConnection(s.app, p.Host)
+	cn, err := findConnection(s.app, p.Host)
+	if err != nil {
+		return err
+	}
 	if cn == nil || cn.status() == c.ConnectionDisconnected {
 		return nil // nothing to write to any more
 	}
@@ -72,11 +88,14 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 		return s.googleFailure(cn, err)
 	}
 	r, err := s.app.FindRecordById(c.Bookings, p.Booking)
-	if err != nil { // the booking is gone: its event goes too
+	if errors.Is(err, sql.ErrNoRows) { // the booking is gone: its event goes too
 		if err := gcal.DeleteMeeting(ctx, svc, cn.writeCalendar(), p.Booking); err != nil {
 			return s.googleFailure(cn, err)
 		}
 		return nil
+	}
+	if err != nil { // unknown state: fail (and retry), never touch the calendar
+		return fmt.Errorf("booking %s: %w", p.Booking, err)
 	}
 	b := c.NewBooking(r)
 	live := (b.Status() == c.StatusPending || b.Status() == c.StatusConfirmed) && slices.Contains(b.HostIDs(), p.Host)
@@ -87,8 +106,11 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 		return nil
 	}
 	m, err := s.meetingOf(b)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) { // its event type is gone: no retry helps
 		return queue.Permanent(err)
+	}
+	if err != nil { // a database error: retried
+		return err
 	}
 	id, err := gcal.WriteMeeting(ctx, svc, cn.writeCalendar(), m)
 	if err != nil {
@@ -97,8 +119,11 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 	if b.GetString(c.BookingsGoogleEventID) != id {
 		return s.app.RunInTransaction(func(tx core.App) error {
 			r, err := tx.FindRecordById(c.Bookings, b.Id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil // deleted meanwhile: nothing to record the id on
+			}
 			if err != nil {
-				return nil
+				return fmt.Errorf("booking %s: %w", b.Id, err)
 			}
 			r.Set(c.BookingsGoogleEventID, id)
 			return auditedSave(tx, systemActor, ActionRecordUpdated, r)
@@ -107,34 +132,11 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 	return nil
 }
 
-// meetingOf is what the host's calendar shows for b: title, invitee as
-// attendee, the notes and answers in the description, Meet when asked for.
+// meetingOf is what the host's calendar shows for b (gcal.MeetingOf its view).
 func (s *server) meetingOf(b *c.Booking) (gcal.Meeting, error) {
-	etRecord, err := s.app.FindRecordById(c.EventTypes, b.EventTypeID())
+	v, err := c.BookingViewOf(s.app, b.Record)
 	if err != nil {
-		return gcal.Meeting{}, fmt.Errorf("event type of booking %s: %w", b.Id, err)
+		return gcal.Meeting{}, err
 	}
-	et := c.NewEventType(etRecord)
-	var d strings.Builder
-	fmt.Fprintf(&d, "%s booked %s.\nInvitee: %s <%s> (%s)\n", b.Name(), et.Title(), b.Name(), b.Email(), b.Timezone())
-	if notes := b.Notes(); notes != "" {
-		fmt.Fprintf(&d, "\nNotes:\n%s\n", notes)
-	}
-	answers := map[string]any{}
-	_ = b.UnmarshalJSONField(c.BookingsAnswers, &answers)
-	if questions, err := booking.ParseQuestions(et.QuestionsJSON()); err == nil && len(answers) > 0 {
-		d.WriteString("\n")
-		for _, q := range questions {
-			if v, ok := answers[q.ID]; ok {
-				fmt.Fprintf(&d, "%s: %v\n", q.Label, v)
-			}
-		}
-	}
-	fmt.Fprintf(&d, "\nBooked with slotbase (booking %s).", b.Id)
-	return gcal.Meeting{
-		BookingID: b.Id, Summary: et.Title() + " with " + b.Name(), Description: d.String(),
-		Start: b.Start(), End: b.End(), Location: et.Location(),
-		AttendeeName: b.Name(), AttendeeEmail: b.Email(),
-		Tentative: b.Status() == c.StatusPending,
-	}, nil
+	return gcal.MeetingOf(v), nil
 }

@@ -18,92 +18,46 @@ import (
 	"github.com/slotbase/slotbase/internal/ics"
 )
 
-// bookingReply is how the public API shows a booking to its invitee.
-type bookingReply struct {
-	ID              string         `json:"id"`
-	Status          string         `json:"status"`
-	Start           string         `json:"start"`
-	End             string         `json:"end"`
-	EventType       eventTypeRef   `json:"event_type"`
-	Hosts           []string       `json:"hosts"`
-	Name            string         `json:"name"`
-	Email           string         `json:"email"`
-	Timezone        string         `json:"timezone"`
-	Notes           string         `json:"notes"`
-	Answers         map[string]any `json:"answers"`
-	CancelReason    string         `json:"cancel_reason,omitempty"`
-	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
-	ManageToken     string         `json:"manage_token,omitempty"`
-	ManageURL       string         `json:"manage_url,omitempty"`
-}
-
-// eventTypeRef is the part of an event type a booking shows.
-type eventTypeRef struct {
-	Slug     string `json:"slug"`
-	Title    string `json:"title"`
-	Duration int    `json:"duration"`
-	Location string `json:"location"`
-}
-
-// newBookingReply renders b for its invitee (host names, not their records).
-func newBookingReply(app core.App, b *c.Booking, et *c.EventType) (bookingReply, error) {
-	hosts, err := app.FindRecordsByIds(c.Hosts, b.HostIDs())
+// inviteeReply loads booking r's view and renders it for its invitee.
+func inviteeReply(app core.App, r *core.Record) (booking.Reply, error) {
+	v, err := c.BookingViewOf(app, r)
 	if err != nil {
-		return bookingReply{}, err
+		return booking.Reply{}, err
 	}
-	names := make([]string, 0, len(hosts))
-	for _, h := range hosts {
-		names = append(names, c.NewHost(h).Name())
-	}
-	answers := map[string]any{}
-	_ = b.UnmarshalJSONField(c.BookingsAnswers, &answers)
-	reply := bookingReply{
-		ID: b.Id, Status: b.Status(), Start: rfc3339(b.Start()), End: rfc3339(b.End()),
-		EventType: eventTypeRef{Slug: et.Slug(), Title: et.Title(), Duration: int(et.Duration().Minutes()), Location: et.Location()},
-		Hosts:     names, Name: b.Name(), Email: b.Email(), Timezone: b.Timezone(), Notes: b.Notes(),
-		Answers: answers, CancelReason: b.GetString(c.BookingsCancelReason),
-	}
-	if from := b.GetDateTime(c.BookingsRescheduledFrom); !from.IsZero() {
-		reply.RescheduledFrom = rfc3339(from.Time())
-	}
-	return reply, nil
+	return booking.InviteeReply(v), nil
 }
 
 // findByToken returns the booking whose manage token is token (the path
 // value), or nil, nil for none. Junk never reaches the database; a
 // well-formed unknown token costs one indexed lookup by hash. A database
 // failure is an error, never "no booking".
-func findByToken(app core.App, token string) (*c.Booking, *c.EventType, error) {
+func findByToken(app core.App, token string) (*c.Booking, error) {
 	if !booking.WellFormedToken(token) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	r, err := app.FindFirstRecordByData(c.Bookings, c.BookingsManageTokenHash, booking.HashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil
+		return nil, nil
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("manage token lookup: %w", err)
+		return nil, fmt.Errorf("manage token lookup: %w", err)
 	}
 	if !booking.TokenMatches(token, r.GetString(c.BookingsManageTokenHash)) {
-		return nil, nil, nil
+		return nil, nil
 	}
-	etRecord, err := app.FindRecordById(c.EventTypes, r.GetString(c.BookingsEventType))
-	if err != nil {
-		return nil, nil, fmt.Errorf("event type of booking %s: %w", r.Id, err)
-	}
-	return c.NewBooking(r), c.NewEventType(etRecord), nil
+	return c.NewBooking(r), nil
 }
 
 // bookingByToken finds the path's booking for a manage route: a nil
 // booking means the route has answered already (404, or 500 on a failure).
-func bookingByToken(e *core.RequestEvent) (*c.Booking, *c.EventType, error) {
-	b, et, err := findByToken(e.App, e.Request.PathValue("token"))
+func bookingByToken(e *core.RequestEvent) (*c.Booking, error) {
+	b, err := findByToken(e.App, e.Request.PathValue("token"))
 	switch {
 	case err != nil:
-		return nil, nil, e.InternalServerError("", err)
+		return nil, e.InternalServerError("", err)
 	case b == nil:
-		return nil, nil, notFound(e)
+		return nil, notFound(e)
 	}
-	return b, et, nil
+	return b, nil
 }
 
 // notFound is the one answer to every unknown, malformed or foreign token.
@@ -113,11 +67,11 @@ func notFound(e *core.RequestEvent) error {
 
 // handleManageGet answers GET /api/bookings/manage/{token}.
 func (s *server) handleManageGet(e *core.RequestEvent) error {
-	b, et, answered := bookingByToken(e)
+	b, answered := bookingByToken(e)
 	if b == nil {
 		return answered
 	}
-	reply, err := newBookingReply(e.App, b, et)
+	reply, err := inviteeReply(e.App, b.Record)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -138,7 +92,7 @@ type rescheduleRequest struct {
 // handleManageCancel answers POST /api/bookings/manage/{token}/cancel: the
 // seat is free again the moment this commits.
 func (s *server) handleManageCancel(e *core.RequestEvent) error {
-	b, _, answered := bookingByToken(e)
+	b, answered := bookingByToken(e)
 	if b == nil {
 		return answered
 	}
@@ -157,7 +111,7 @@ func (s *server) handleManageCancel(e *core.RequestEvent) error {
 // the booking keeps its identity and moves to another free slot, checked in
 // the same transaction that moves it.
 func (s *server) handleManageReschedule(e *core.RequestEvent) error {
-	b, _, answered := bookingByToken(e)
+	b, answered := bookingByToken(e)
 	if b == nil {
 		return answered
 	}
@@ -193,9 +147,12 @@ func (s *server) inviteeChange(e *core.RequestEvent, b *c.Booking, ed bookingEdi
 
 // manageError maps a manage transaction's error to a status.
 func (s *server) manageError(e *core.RequestEvent, err error) error {
+	var notOffered *notOfferedError
 	switch {
 	case errors.Is(err, errSlotGone):
 		return e.Error(http.StatusConflict, msgSlotGone, nil)
+	case errors.As(err, &notOffered):
+		return badRequest(e, map[string]error{"start": fieldErr(notOffered.reason)})
 	case errors.Is(err, booking.ErrTransition):
 		return e.Error(http.StatusConflict, "This booking can no longer be changed: "+err.Error()+".", nil)
 	case errors.Is(err, errStarted):
@@ -208,57 +165,30 @@ func (s *server) manageError(e *core.RequestEvent, err error) error {
 // handleManageICS answers GET /api/bookings/manage/{token}/ics with the
 // booking as an iCalendar file (a CANCEL when it no longer holds its slot).
 func (s *server) handleManageICS(e *core.RequestEvent) error {
-	b, et, answered := bookingByToken(e)
+	b, answered := bookingByToken(e)
 	if b == nil {
 		return answered
 	}
-	body, method, err := bookingICS(e.App, b, et, s.now())
+	v, err := c.BookingViewOf(e.App, b.Record)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	e.Response.Header().Set("Content-Disposition", `attachment; filename="`+et.Slug()+`.ics"`)
+	body, method, err := bookingICS(v, s.now())
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	e.Response.Header().Set("Content-Disposition", `attachment; filename="`+v.EventType.Slug+`.ics"`)
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.Blob(http.StatusOK, method.ContentType(), body)
 }
 
-// bookingICS renders a booking as an invite: REQUEST while it holds its
-// slot, CANCEL after it was cancelled or declined. The UID is stable per
-// booking and SEQUENCE grows with every change.
-func bookingICS(app core.App, b *c.Booking, et *c.EventType, now time.Time) ([]byte, ics.Method, error) {
-	hosts, err := app.FindRecordsByIds(c.Hosts, b.HostIDs())
-	if err != nil || len(hosts) == 0 {
-		return nil, "", fmt.Errorf("booking %s has no hosts: %w", b.Id, err)
+// bookingICS renders a booking's view as an invite (booking.Invite).
+func bookingICS(v booking.View, now time.Time) ([]byte, ics.Method, error) {
+	method, ev, err := booking.Invite(v, now)
+	if err != nil {
+		return nil, "", err
 	}
-	organizer := c.NewHost(hosts[0])
-	status, method := ics.StatusConfirmed, ics.Request
-	switch booking.Status(b.Status()) {
-	case booking.Pending:
-		status = ics.StatusTentative
-	case booking.Cancelled, booking.Declined:
-		status, method = ics.StatusCancelled, ics.Cancel
-	}
-	attendees := []ics.Person{{Name: b.Name(), Email: b.Email()}}
-	for _, h := range hosts[1:] {
-		attendees = append(attendees, ics.Person{Name: c.NewHost(h).Name(), Email: c.NewHost(h).Email()})
-	}
-	description := et.Description()
-	if b.Notes() != "" {
-		description = strings.TrimSpace(description + "\n\nNotes: " + b.Notes())
-	}
-	body, err := ics.Bytes(method, ics.Event{
-		UID:         b.Id + "@slotbase",
-		Sequence:    b.Sequence(),
-		Stamp:       now,
-		Start:       b.Start(),
-		End:         b.End(),
-		Summary:     et.Title() + " with " + organizer.Name(),
-		Description: description,
-		Location:    et.Location(),
-		Organizer:   ics.Person{Name: organizer.Name(), Email: organizer.Email()},
-		Attendees:   attendees,
-		Status:      status,
-		Alarm:       15 * time.Minute,
-	})
+	body, err := ics.Bytes(method, ev)
 	return body, method, err
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/slotbase/slotbase/hooks/capture"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -27,6 +28,7 @@ func Register(app core.App, cfg *Config) { register(app, cfg) }
 // register is Register returning the server it made (tests drive its worker).
 func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
+	s.capture = capture.Register(app, captureConfig(app, cfg)) // change capture for the PostgreSQL replica (hooks/capture)
 	s.worker = &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs")}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, h)
@@ -48,9 +50,7 @@ func register(app core.App, cfg *Config) *server {
 			return fmt.Errorf("server secret: %w", err)
 		}
 		s.secret = secret
-		if err := s.runSetups(); err != nil {
-			return err
-		}
+		s.setupOnce.Do(s.startSchedules) // once per app, however often the serve event fires
 		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
 			return fmt.Errorf("rate limits: %w", err)
 		}
@@ -82,26 +82,10 @@ type server struct {
 	now    func() time.Time
 	slots  slotCache
 	keys   keyGuard
+	// capture logs every write for the PostgreSQL replica (hooks/capture).
+	capture *capture.Capture
 
 	setupOnce sync.Once
-}
-
-// serverSetups are serve-time setups registered from init funcs.
-// TODO(issue 12): the last one (replica) moves to hooks/capture; then this goes.
-var serverSetups []func(s *server) error
-
-// runSetups starts the schedules and the remaining serve-time setups once.
-func (s *server) runSetups() error {
-	var err error
-	s.setupOnce.Do(func() {
-		s.startSchedules()
-		for _, setup := range serverSetups {
-			if err = setup(s); err != nil {
-				return
-			}
-		}
-	})
-	return err
 }
 
 // startWorker runs the job worker until the app terminates.
@@ -113,7 +97,13 @@ func (s *server) startWorker() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); s.worker.Run(ctx) }()
+	log := opsLogger(s.app, "jobs") // stderr too: a worker panic must be seen
+	go func() {
+		defer close(done)
+		// The queue recovers handler panics; this covers Run's own loop (a
+		// panic while claiming): logged with its stack, then Run restarts.
+		runSupervised(ctx, log, "job worker", s.worker.Run)
+	}()
 	s.app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		cancel()
 		<-done

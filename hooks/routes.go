@@ -46,5 +46,5 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST(notifyPath, s.handleGoogleNotify)
 
 	// Replica: the PostgreSQL stream's status (lag, position, last error).
-	r.GET("/api/admin/replica", s.handleReplicaStatus).Bind(apis.RequireSuperuserAuth())
+	r.GET("/api/admin/replica", s.capture.HandleStatus).Bind(apis.RequireSuperuserAuth())
 }

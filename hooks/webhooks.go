@@ -22,6 +22,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -48,6 +49,8 @@ const (
 
 // webhookHTTP sends deliveries. Redirects are not followed (a 3xx is a
 // failed attempt): the admin-entered URL is the only address called.
+// Package-level on purpose: one client shares its connection pool across
+// deliveries; it is configured here and never changed.
 var webhookHTTP = &http.Client{
 	Timeout:       webhookTimeout,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -65,40 +68,10 @@ type webhookJob struct {
 
 // webhookPayload is the JSON body of a delivery.
 type webhookPayload struct {
-	ID        string         `json:"id"` // the delivery id: the same in every retry
-	Event     string         `json:"event"`
-	CreatedAt string         `json:"created_at"`
-	Booking   webhookBooking `json:"booking"`
-}
-
-// webhookBooking is what a delivery tells about a booking: what an admin
-// sees, never its manage token, its hash or idempotency data.
-type webhookBooking struct {
-	ID              string         `json:"id"`
-	Status          string         `json:"status"`
-	Start           string         `json:"start"`
-	End             string         `json:"end"`
-	EventType       webhookRef     `json:"event_type"`
-	Hosts           []webhookRef   `json:"hosts"`
-	Name            string         `json:"name"`
-	Email           string         `json:"email"`
-	Timezone        string         `json:"timezone"`
-	Notes           string         `json:"notes"`
-	Answers         map[string]any `json:"answers"`
-	CancelReason    string         `json:"cancel_reason,omitempty"`
-	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
-	Sequence        int            `json:"sequence"`
-	Created         string         `json:"created"`
-	Updated         string         `json:"updated"`
-}
-
-// webhookRef names a related record (an event type or a host).
-type webhookRef struct {
-	ID    string `json:"id"`
-	Slug  string `json:"slug,omitempty"`
-	Title string `json:"title,omitempty"`
-	Name  string `json:"name,omitempty"`
-	Email string `json:"email,omitempty"`
+	ID        string          `json:"id"` // the delivery id: the same in every retry
+	Event     string          `json:"event"`
+	CreatedAt string          `json:"created_at"`
+	Booking   booking.Webhook `json:"booking"`
 }
 
 // bindWebhookRecords gives webhooks without a secret a random one and
@@ -153,13 +126,14 @@ func webhookSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 	} else if err != nil {
 		return err
 	}
-	booking, err := newWebhookBooking(tx, r)
+	v, err := c.BookingViewOf(tx, r)
 	if err != nil {
 		return err
 	}
+	rendered := booking.WebhookJSON(v)
 	for _, w := range hooks {
 		key := "webhook:" + eventJobID + ":" + w.Id
-		body, err := json.Marshal(webhookPayload{ID: derivedID(key), Event: event, CreatedAt: rfc3339(ev.At), Booking: booking})
+		body, err := json.Marshal(webhookPayload{ID: derivedID(key), Event: event, CreatedAt: rfc3339(ev.At), Booking: rendered})
 		if err != nil {
 			return err
 		}
@@ -169,34 +143,6 @@ func webhookSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 		}
 	}
 	return nil
-}
-
-// newWebhookBooking renders booking r for receivers.
-func newWebhookBooking(app core.App, r *core.Record) (webhookBooking, error) {
-	b := c.NewBooking(r)
-	answers := map[string]any{}
-	_ = r.UnmarshalJSONField(c.BookingsAnswers, &answers)
-	out := webhookBooking{
-		ID: r.Id, Status: b.Status(), Start: rfc3339(b.Start()), End: rfc3339(b.End()),
-		EventType: webhookRef{ID: b.EventTypeID()}, Hosts: []webhookRef{},
-		Name: b.Name(), Email: b.Email(), Timezone: b.Timezone(), Notes: b.Notes(), Answers: answers,
-		CancelReason: r.GetString(c.BookingsCancelReason), Sequence: b.Sequence(),
-		Created: rfc3339(r.GetDateTime(c.FieldCreated).Time()), Updated: rfc3339(r.GetDateTime(c.FieldUpdated).Time()),
-	}
-	if from := r.GetDateTime(c.BookingsRescheduledFrom); !from.IsZero() {
-		out.RescheduledFrom = rfc3339(from.Time())
-	}
-	if et, err := app.FindRecordById(c.EventTypes, b.EventTypeID()); err == nil {
-		out.EventType.Slug, out.EventType.Title = c.NewEventType(et).Slug(), c.NewEventType(et).Title()
-	}
-	hosts, err := app.FindRecordsByIds(c.Hosts, b.HostIDs())
-	if err != nil {
-		return out, err
-	}
-	for _, h := range hosts {
-		out.Hosts = append(out.Hosts, webhookRef{ID: h.Id, Name: c.NewHost(h).Name(), Email: c.NewHost(h).Email()})
-	}
-	return out, nil
 }
 
 // webhookSignature is the Slotbase-Signature value of body sent at t:

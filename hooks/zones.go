@@ -8,6 +8,8 @@ import (
 )
 
 // zoneCache keeps loaded zones: time.LoadLocation parses tzdata each call.
+// Package-level on purpose: zone data is the same for every app in the
+// process and never changes while it runs, so sharing it is safe (sync.Map).
 var zoneCache sync.Map // name → *time.Location
 
 // loadZone loads an IANA zone, refusing "Local" and the empty name.

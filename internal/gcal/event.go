@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"google.golang.org/api/calendar/v3"
+
+	"github.com/slotbase/slotbase/internal/booking"
 )
 
 // MeetLocation is the event-type location that asks for a Google Meet link.
@@ -142,4 +144,18 @@ func PrimaryAccount(ctx context.Context, svc *calendar.Service) (string, error) 
 		return "", classify(err)
 	}
 	return cal.Id, nil
+}
+
+// MeetingOf is what a host's calendar shows for booking v: the invitee in
+// the title and as attendee, their details, notes and answers in the
+// description (booking.HostCalendarEntry), Meet when the location asks,
+// tentative while the booking waits for confirmation.
+func MeetingOf(v booking.View) Meeting {
+	summary, description := booking.HostCalendarEntry(v)
+	return Meeting{
+		BookingID: v.ID, Summary: summary, Description: description,
+		Start: v.Start, End: v.End, Location: v.EventType.Location,
+		AttendeeName: v.Invitee.Name, AttendeeEmail: v.Invitee.Email,
+		Tentative: v.Status == booking.Pending,
+	}
 }

@@ -1,6 +1,10 @@
 package mail
 
-import "time"
+import (
+	"time"
+
+	"github.com/slotbase/slotbase/internal/booking"
+)
 
 // Kind says what happened to a booking, and so which e-mail to write.
 type Kind string
@@ -94,4 +98,24 @@ type Notice struct {
 // text body and an HTML body.
 type Content struct {
 	Subject, Text, HTML string
+}
+
+// NoticeOf is the part of a Notice every e-mail about booking v shares:
+// what, when, who, the invitee's notes and answers, and the reason of a
+// cancellation. Recipients, zones, links and branding are the caller's.
+func NoticeOf(v booking.View, kind Kind, role Role, byHost bool) Notice {
+	n := Notice{
+		Kind: kind, Role: role,
+		Title: v.EventType.Title, Description: v.EventType.Description, Location: v.EventType.Location,
+		Start: v.Start, End: v.End, PreviousStart: v.RescheduledFrom,
+		Invitee: Address{Name: v.Invitee.Name, Email: v.Invitee.Email},
+		Notes:   v.Notes, Reason: v.CancelReason, ByHost: byHost,
+	}
+	for _, a := range v.LabelledAnswers() {
+		n.Answers = append(n.Answers, Answer{Question: a.Question, Answer: a.Text})
+	}
+	for _, h := range v.Hosts {
+		n.Hosts = append(n.Hosts, h.Name)
+	}
+	return n
 }

@@ -114,6 +114,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		go func() {
 			defer wg.Done()
 			defer w.inFlight.Done()
+			defer func() { // a Store that panics must not take the process down
+				if r := recover(); r != nil {
+					w.logger().Error("job outcome not recorded: the store panicked (the lease will expire and it runs again)",
+						"job", j.ID, "kind", j.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				}
+			}()
 			w.run(ctx, j, lease)
 		}()
 	}

@@ -47,8 +47,9 @@ func Describe(url string) string {
 	return cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
 }
 
-// Open connects to url and makes sure the schema and the position table exist.
-func Open(ctx context.Context, url, schema string) (*Target, error) {
+// Open connects to url and makes sure the schema and the position table
+// exist; now is the time of opening (Age measures from it).
+func Open(ctx context.Context, url, schema string, now time.Time) (*Target, error) {
 	if schema == "" {
 		schema = DefaultSchema
 	}
@@ -63,7 +64,7 @@ func Open(ctx context.Context, url, schema string) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", Describe(url), err)
 	}
-	t := &Target{conn: conn, schema: schema, opened: time.Now(), seen: -1}
+	t := &Target{conn: conn, schema: schema, opened: now, seen: -1}
 	if err := t.setup(ctx); err != nil {
 		conn.Close(ctx)
 		return nil, err
@@ -195,7 +196,7 @@ func (t *Target) Apply(ctx context.Context, source string, changes []Change) (po
 		}
 	}()
 	var changed *time.Time
-	err = tx.QueryRow(ctx, "SELECT source, seq, changed_at FROM "+t.ident(positionTable)+" WHERE id = 1 FOR UPDATE").Scan(&pos.Source, &pos.Seq, &changed)
+	err = tx.QueryRow(ctx, "SELECT source, seq, changed_at, applied_at FROM "+t.ident(positionTable)+" WHERE id = 1 FOR UPDATE").Scan(&pos.Source, &pos.Seq, &changed, &pos.AppliedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return pos, ErrNoReplica
 	}
@@ -206,8 +207,9 @@ func (t *Target) Apply(ctx context.Context, source string, changes []Change) (po
 		return pos, fmt.Errorf("%w (replica of %s, this data dir is %s)", ErrOtherSource, pos.Source, source)
 	}
 	if changed != nil {
-		pos.ChangedAt = *changed
+		pos.ChangedAt = changed.UTC()
 	}
+	pos.AppliedAt = pos.AppliedAt.UTC()
 	if pos.Seq != t.seen { // another streamer wrote since: tables may have changed
 		if err = t.load(ctx); err != nil {
 			return pos, err
@@ -228,16 +230,17 @@ func (t *Target) Apply(ctx context.Context, source string, changes []Change) (po
 		return pos, err
 	}
 	if last.Seq != pos.Seq {
-		if _, err = tx.Exec(ctx, "UPDATE "+t.ident(positionTable)+" SET seq = $1::bigint, changed_at = $2::text::timestamptz, applied_at = now() WHERE id = 1",
-			strconv.FormatInt(last.Seq, 10), last.ChangedAt.Format(time.RFC3339Nano)); err != nil {
+		// AppliedAt is PostgreSQL's own stamp, as Position reads it later.
+		if err = tx.QueryRow(ctx, "UPDATE "+t.ident(positionTable)+" SET seq = $1::bigint, changed_at = $2::text::timestamptz, applied_at = now() WHERE id = 1 RETURNING applied_at",
+			strconv.FormatInt(last.Seq, 10), last.ChangedAt.Format(time.RFC3339Nano)).Scan(&last.AppliedAt); err != nil {
 			return pos, err
 		}
+		last.AppliedAt = last.AppliedAt.UTC()
 	}
 	if err = tx.Commit(ctx); err != nil {
 		return pos, err
 	}
 	t.seen = last.Seq
-	last.AppliedAt = time.Now().UTC()
 	return last, nil
 }
 

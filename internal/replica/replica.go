@@ -67,6 +67,8 @@ var (
 	ErrOtherSource = errors.New("replica: PostgreSQL holds the replica of another data dir")
 	// ErrNoReplica means the schema has no replica to read.
 	ErrNoReplica = errors.New("replica: no replica in this PostgreSQL schema")
+	// ErrNoClock means a Streamer was started without its Now clock.
+	ErrNoClock = errors.New("replica: Streamer.Now is required")
 )
 
 // Position is where the replica stands.

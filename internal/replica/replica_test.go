@@ -95,7 +95,7 @@ func connect(t *testing.T, url string) *pgx.Conn {
 func TestReplicaEveryKindOfChange(t *testing.T) {
 	url := testenv.PostgresDatabase(t) + "&default_query_exec_mode=exec"
 	src := &memSource{id: "src1"}
-	st := &replica.Streamer{Source: src, URL: url, BatchSize: 3}
+	st := &replica.Streamer{Source: src, URL: url, BatchSize: 3, Now: time.Now}
 	ctx := context.Background()
 
 	src.add(replica.Collections, "sb_bookings", replica.OpUpsert, bookingsDef)
@@ -170,7 +170,7 @@ func TestReplicaEveryKindOfChange(t *testing.T) {
 
 	// Replays of old changes (a crash between PostgreSQL's commit and the
 	// prune) never regress a row: Apply skips them and the seq guard holds.
-	target, err := replica.Open(ctx, url, "")
+	target, err := replica.Open(ctx, url, "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestReplicaEveryKindOfChange(t *testing.T) {
 	}
 
 	// Another data dir never overwrites this replica.
-	other := &replica.Streamer{Source: &memSource{id: "src2"}, URL: url}
+	other := &replica.Streamer{Source: &memSource{id: "src2"}, URL: url, Now: time.Now}
 	if _, err := other.Step(ctx); !errors.Is(err, replica.ErrOtherSource) {
 		t.Fatalf("other source: %v, want ErrOtherSource", err)
 	}
@@ -232,7 +232,7 @@ func TestReplicaOrderingConcurrentStreamers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := &replica.Streamer{Source: src, URL: url, BatchSize: 37}
+			st := &replica.Streamer{Source: src, URL: url, BatchSize: 37, Now: time.Now}
 			if err := st.Drain(ctx); err != nil {
 				t.Error(err)
 			}
@@ -280,5 +280,25 @@ func TestRowHashCanonical(t *testing.T) {
 	d := replica.Compare("x", map[string]string{"1": "a", "2": "b"}, map[string]string{"2": "c", "3": "d"})
 	if len(d) != 3 || d[0].Kind != "missing" || d[1].Kind != "differs" || d[2].Kind != "extra" {
 		t.Fatalf("Compare = %+v", d)
+	}
+}
+
+// TestStreamerNeedsClock: the package never reads the wall clock itself, so
+// a streamer without one refuses to step, and Run returns at once instead
+// of retrying forever.
+func TestStreamerNeedsClock(t *testing.T) {
+	st := &replica.Streamer{Source: &memSource{id: "src"}, URL: "postgres://nobody@127.0.0.1:1/none?sslmode=disable"}
+	if _, err := st.Step(context.Background()); !errors.Is(err, replica.ErrNoClock) {
+		t.Fatalf("Step without a clock: %v, want ErrNoClock", err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); st.Run(context.Background()) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run without a clock keeps going")
+	}
+	if st.Status().Failures != 0 {
+		t.Fatalf("a missing clock is no stream failure: %+v", st.Status())
 	}
 }

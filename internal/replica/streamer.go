@@ -33,6 +33,9 @@ type Streamer struct {
 	Logger *slog.Logger
 	// OnError is told each failed attempt (to persist the last error).
 	OnError func(err error, at time.Time)
+	// Now is the clock (required: the package never reads the wall clock
+	// itself; without it Step fails with ErrNoClock).
+	Now func() time.Time
 
 	mu     sync.Mutex
 	status Status
@@ -66,13 +69,13 @@ func (s *Streamer) Status() Status {
 	return st
 }
 
-// Run streams until ctx ends.
+// Run streams until ctx ends (or at once, without a clock).
 func (s *Streamer) Run(ctx context.Context) {
 	defer s.closeTarget()
 	backoff := time.Duration(0)
 	for {
 		n, err := s.Step(ctx)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, ErrNoClock) {
 			return
 		}
 		wait := s.poll()
@@ -108,8 +111,11 @@ func (s *Streamer) Drain(ctx context.Context) error {
 
 // Step stores one batch and returns how many changes it stored.
 func (s *Streamer) Step(ctx context.Context) (int, error) {
+	if s.Now == nil {
+		return 0, ErrNoClock
+	}
 	n, err := s.step(ctx)
-	now := time.Now().UTC()
+	now := s.Now().UTC()
 	s.mu.Lock()
 	if err != nil {
 		s.status.Failures++
@@ -159,13 +165,17 @@ func (s *Streamer) step(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	s.setPosition(pos)
-	if err := s.Source.Ack(ctx, pos.Seq); err != nil {
-		// PostgreSQL has them: the next read starts after pos anyway.
-		if s.Logger != nil {
-			s.Logger.Warn("replica: pruning the change log", "error", err)
-		}
-	}
+	s.ack(ctx, pos.Seq)
 	return len(changes), nil
+}
+
+// ack prunes the source up to seq. A failure is logged and otherwise
+// harmless: PostgreSQL has the changes, the next read starts after the
+// position anyway, and the next ack prunes them.
+func (s *Streamer) ack(ctx context.Context, seq int64) {
+	if err := s.Source.Ack(ctx, seq); err != nil && s.Logger != nil && ctx.Err() == nil {
+		s.Logger.Warn("replica: pruning the change log", "error", err)
+	}
 }
 
 // connect opens (or recycles) the connection and settles the position:
@@ -174,11 +184,12 @@ func (s *Streamer) connect(ctx context.Context) (*Target, error) {
 	s.mu.Lock()
 	t := s.target
 	s.mu.Unlock()
-	if t != nil && t.Age(time.Now()) < s.maxLifetime() {
+	now := s.Now()
+	if t != nil && t.Age(now) < s.maxLifetime() {
 		return t, nil
 	}
 	s.closeTarget()
-	t, err := Open(ctx, s.URL, s.Schema)
+	t, err := Open(ctx, s.URL, s.Schema, now)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +210,7 @@ func (s *Streamer) connect(ctx context.Context) (*Target, error) {
 	s.mu.Lock()
 	s.target = t
 	s.mu.Unlock()
-	_ = s.Source.Ack(ctx, pos.Seq)
+	s.ack(ctx, pos.Seq)
 	return t, nil
 }
 
@@ -217,7 +228,11 @@ func (s *Streamer) closeTarget() {
 	if t != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_ = t.Close(ctx)
+		// The connection is dropped either way; a failed goodbye (usually
+		// after the error that got it closed) is only worth a debug line.
+		if err := t.Close(ctx); err != nil && s.Logger != nil {
+			s.Logger.Debug("replica: closing the PostgreSQL connection", "error", err)
+		}
 	}
 }
 

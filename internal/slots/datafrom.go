@@ -45,6 +45,30 @@ func DataFrom(hosts []Host, from time.Time) time.Time {
 	return floor
 }
 
+// DataTo returns the instant before which the hosts' bookings and busy
+// blocks must be loaded to decide every slot that starts before to: the
+// end of the local day, in each host's zone, that holds the last instant
+// before to (daily limits count the whole day, which may run 23, 24, 25 or
+// 26 hours past its start), and never less than to plus a margin for
+// meetings and buffers that reach back into the range.
+func DataTo(hosts []Host, to time.Time) time.Time {
+	latest := to.Add(dataMargin)
+	last := to.Add(-time.Nanosecond)
+	for i := range hosts {
+		loc := hosts[i].Location
+		if loc == nil {
+			loc = hosts[i].Schedule.Location
+		}
+		if loc == nil {
+			continue
+		}
+		if end := DayStart(DateOf(last, loc).AddDays(1), loc); end.After(latest) {
+			latest = end
+		}
+	}
+	return latest
+}
+
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b

@@ -18,7 +18,10 @@
 // whose choice of instant for a wall time inside a gap lands before the gap
 // in some zones and after it in others. The covered instants of all windows
 // (a date's own and the previous date's midnight-spanning ones) are unioned;
-// overlapping and touching spans merge.
+// overlapping and touching spans merge. ParseWindows (what every save in the
+// admin UI goes through) refuses a zero-length window ("09:00"–"09:00" would
+// otherwise mean 24 hours) and windows of one day that overlap each other;
+// touching windows are fine and merge.
 //
 // # Blocking
 //
@@ -56,14 +59,31 @@
 // does not depend on them); each blocks every other candidate it overlaps,
 // as above. With Seats <= 1 every booking blocks and SeatsLeft is 1.
 //
-// DailyLimit counts, per host, the own bookings whose Start falls on the
-// candidate's local date in Host.Location (sessions, i.e. distinct starts,
-// with seats); a host at its limit takes no new session that day, while
-// joining an existing session with seats left is always allowed.
+// DailyLimit counts, per host and per event type, the own bookings (those
+// of Rules.EventType; other event types' bookings block time but never use
+// up this limit) whose Start falls on the candidate's local date in
+// Host.Location — the whole local date, 23, 24, 25 or 26 hours long
+// (Antarctica/Troll). It counts sessions, i.e. distinct starts, with seats.
+// A host at its limit takes no new session that day, while joining an
+// existing session with seats left is always allowed. Callers load the data
+// the limit needs with DataFrom and DataTo, which reach the whole local day
+// at both ends of a query.
+//
+// Buffers belong to the booking: a booking keeps the buffers its event type
+// had when it was made (a later change of the event type's buffers moves
+// no existing meeting's protection), while a candidate uses today's.
 //
 // No slot starts before Now+MinNotice or after Now+Horizon (Horizon 0: no
-// limit); these filter slots and never move the grid. The query [From, To)
-// filters by start. Slot.End is Start+Duration; all times are in UTC.
+// limit; horizon_days 0 in an event type means the same); these filter
+// slots and never move the grid. The query [From, To) filters by start.
+// Slot.End is Start+Duration; all times are in UTC.
+//
+// A booking request for a start that Compute does not return is refused
+// for one of two reasons, which callers report differently: the start is
+// not a time of the event type at all — before the notice, past the
+// horizon, outside the hosts' hours or off the grid, found by computing
+// again without bookings and busy time (a client's mistake, HTTP 400) — or
+// it is one, and bookings, busy time or the daily limit took it (HTTP 409).
 //
 // # Several hosts
 //

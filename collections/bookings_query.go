@@ -1,0 +1,102 @@
+package collections
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/slotbase/slotbase/internal/booking"
+)
+
+// LoadBookingView loads booking id with its event type and hosts: the one
+// view every output of a booking is rendered from. A missing booking is an
+// error wrapping sql.ErrNoRows.
+func LoadBookingView(app core.App, id string) (booking.View, error) {
+	r, err := app.FindRecordById(Bookings, id)
+	if err != nil {
+		return booking.View{}, fmt.Errorf("booking %s: %w", id, err)
+	}
+	return BookingViewOf(app, r)
+}
+
+// BookingViewOf builds the view of booking record r (loaded by the caller,
+// in its transaction if it has one).
+func BookingViewOf(app core.App, r *core.Record) (booking.View, error) {
+	views, err := BookingViewsOf(app, []*core.Record{r})
+	if err != nil {
+		return booking.View{}, err
+	}
+	return views[0], nil
+}
+
+// BookingViewsOf builds the views of many bookings with two more queries
+// (their event types, their hosts), for lists and exports. An event type
+// that no longer exists is an error (bookings require one); a host deleted
+// since is left out of the view.
+func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error) {
+	etIDs, hostIDs := map[string]bool{}, map[string]bool{}
+	for _, r := range records {
+		etIDs[r.GetString(BookingsEventType)] = true
+		for _, h := range r.GetStringSlice(BookingsHosts) {
+			hostIDs[h] = true
+		}
+	}
+	ets, err := app.FindRecordsByIds(EventTypes, keysOf(etIDs))
+	if err != nil {
+		return nil, fmt.Errorf("event types of bookings: %w", err)
+	}
+	etByID := make(map[string]booking.EventTypeView, len(ets))
+	for _, r := range ets {
+		et := NewEventType(r)
+		questions, err := booking.ParseQuestions(et.QuestionsJSON())
+		if err != nil {
+			return nil, fmt.Errorf("event type %s: %w", et.Id, err)
+		}
+		etByID[et.Id] = booking.EventTypeView{ID: et.Id, Slug: et.Slug(), Title: et.Title(), Description: et.Description(),
+			Location: et.Location(), Duration: et.Duration(), Questions: questions}
+	}
+	hosts, err := app.FindRecordsByIds(Hosts, keysOf(hostIDs))
+	if err != nil {
+		return nil, fmt.Errorf("hosts of bookings: %w", err)
+	}
+	hostByID := make(map[string]booking.HostView, len(hosts))
+	for _, r := range hosts {
+		h := NewHost(r)
+		hostByID[h.Id] = booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}
+	}
+	out := make([]booking.View, len(records))
+	for i, r := range records {
+		b := NewBooking(r)
+		et, ok := etByID[b.EventTypeID()]
+		if !ok {
+			return nil, fmt.Errorf("booking %s: event type %s is gone", b.Id, b.EventTypeID())
+		}
+		v := booking.View{
+			ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),
+			EventType: et, Invitee: booking.Person{Name: b.Name(), Email: b.Email(), Timezone: b.Timezone()},
+			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
+			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
+			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
+		}
+		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
+			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
+				return nil, fmt.Errorf("booking %s: answers: %w", b.Id, err)
+			}
+		}
+		for _, id := range b.HostIDs() {
+			if h, ok := hostByID[id]; ok { // a host deleted since is left out
+				v.Hosts = append(v.Hosts, h)
+			}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,236 @@
+package booking
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slotbase/slotbase/internal/ics"
+)
+
+// The renderers: one function per output, each a pure function of a View.
+
+// rfc3339 writes t in UTC, whole seconds.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// optionalTime is rfc3339(t), or "" for the zero time.
+func optionalTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return rfc3339(t)
+}
+
+// answersOrEmpty never lets answers render as null.
+func answersOrEmpty(a map[string]any) map[string]any {
+	if a == nil {
+		return map[string]any{}
+	}
+	return a
+}
+
+// Reply is how the public API shows a booking to its invitee (host names,
+// not their records; never a token hash).
+type Reply struct {
+	ID              string         `json:"id"`
+	Status          string         `json:"status"`
+	Start           string         `json:"start"`
+	End             string         `json:"end"`
+	EventType       ReplyEventType `json:"event_type"`
+	Hosts           []string       `json:"hosts"`
+	Name            string         `json:"name"`
+	Email           string         `json:"email"`
+	Timezone        string         `json:"timezone"`
+	Notes           string         `json:"notes"`
+	Answers         map[string]any `json:"answers"`
+	CancelReason    string         `json:"cancel_reason,omitempty"`
+	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	// ManageToken and ManageURL are set only in the answer to the request
+	// that made the booking (the token is never stored in clear).
+	ManageToken string `json:"manage_token,omitempty"`
+	ManageURL   string `json:"manage_url,omitempty"`
+}
+
+// ReplyEventType is the part of an event type a Reply shows.
+type ReplyEventType struct {
+	Slug     string `json:"slug"`
+	Title    string `json:"title"`
+	Duration int    `json:"duration"`
+	Location string `json:"location"`
+}
+
+// InviteeReply renders v for its invitee.
+func InviteeReply(v View) Reply {
+	names := make([]string, len(v.Hosts))
+	for i, h := range v.Hosts {
+		names[i] = h.Name
+	}
+	return Reply{
+		ID: v.ID, Status: string(v.Status), Start: rfc3339(v.Start), End: rfc3339(v.End),
+		EventType: ReplyEventType{Slug: v.EventType.Slug, Title: v.EventType.Title, Duration: int(v.EventType.Duration.Minutes()), Location: v.EventType.Location},
+		Hosts:     names, Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
+		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
+	}
+}
+
+// Admin is how the admin API shows a booking (related records by id).
+type Admin struct {
+	ID              string         `json:"id"`
+	EventType       string         `json:"event_type"`
+	Hosts           []string       `json:"hosts"`
+	Start           string         `json:"start"`
+	End             string         `json:"end"`
+	Status          string         `json:"status"`
+	Name            string         `json:"name"`
+	Email           string         `json:"email"`
+	Timezone        string         `json:"timezone"`
+	Notes           string         `json:"notes"`
+	Answers         map[string]any `json:"answers"`
+	CancelReason    string         `json:"cancel_reason,omitempty"`
+	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	Created         string         `json:"created"`
+}
+
+// AdminJSON renders v for the admin API.
+func AdminJSON(v View) Admin {
+	return Admin{
+		ID: v.ID, EventType: v.EventType.ID, Hosts: v.HostIDs(), Start: rfc3339(v.Start), End: rfc3339(v.End),
+		Status: string(v.Status), Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
+		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
+		Created: rfc3339(v.Created),
+	}
+}
+
+// CSVHeader is the first row of the bookings CSV export.
+var CSVHeader = []string{"id", "event_type", "hosts", "start", "end", "status", "name", "email", "timezone", "notes", "cancel_reason", "created"}
+
+// CSVRow renders v as a row under CSVHeader; invitee-written text is
+// defused for spreadsheets (a leading = + - @ tab or CR gets a quote).
+func CSVRow(v View) []string {
+	return []string{v.ID, v.EventType.ID, strings.Join(v.HostIDs(), " "), rfc3339(v.Start), rfc3339(v.End), string(v.Status),
+		csvSafe(v.Invitee.Name), csvSafe(v.Invitee.Email), v.Invitee.Timezone, csvSafe(v.Notes), csvSafe(v.CancelReason), rfc3339(v.Created)}
+}
+
+// csvSafe defuses spreadsheet formulas in invitee-provided text.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Webhook is what a webhook delivery tells about a booking: what an admin
+// sees, never its manage token, its hash or idempotency data.
+type Webhook struct {
+	ID              string         `json:"id"`
+	Status          string         `json:"status"`
+	Start           string         `json:"start"`
+	End             string         `json:"end"`
+	EventType       WebhookRef     `json:"event_type"`
+	Hosts           []WebhookRef   `json:"hosts"`
+	Name            string         `json:"name"`
+	Email           string         `json:"email"`
+	Timezone        string         `json:"timezone"`
+	Notes           string         `json:"notes"`
+	Answers         map[string]any `json:"answers"`
+	CancelReason    string         `json:"cancel_reason,omitempty"`
+	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	Sequence        int            `json:"sequence"`
+	Created         string         `json:"created"`
+	Updated         string         `json:"updated"`
+}
+
+// WebhookRef names a related record (an event type or a host).
+type WebhookRef struct {
+	ID    string `json:"id"`
+	Slug  string `json:"slug,omitempty"`
+	Title string `json:"title,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// WebhookJSON renders v for webhook receivers.
+func WebhookJSON(v View) Webhook {
+	hosts := make([]WebhookRef, len(v.Hosts))
+	for i, h := range v.Hosts {
+		hosts[i] = WebhookRef{ID: h.ID, Name: h.Name, Email: h.Email}
+	}
+	return Webhook{
+		ID: v.ID, Status: string(v.Status), Start: rfc3339(v.Start), End: rfc3339(v.End),
+		EventType: WebhookRef{ID: v.EventType.ID, Slug: v.EventType.Slug, Title: v.EventType.Title}, Hosts: hosts,
+		Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
+		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
+		Sequence: v.Sequence, Created: rfc3339(v.Created), Updated: rfc3339(v.Updated),
+	}
+}
+
+// Invite is the booking as a calendar invitation: REQUEST while it holds
+// its slot (TENTATIVE while pending), CANCEL once cancelled or declined.
+// The UID is stable per booking and SEQUENCE grows with every change.
+func Invite(v View, now time.Time) (ics.Method, ics.Event, error) {
+	if len(v.Hosts) == 0 {
+		return "", ics.Event{}, fmt.Errorf("booking %s has no hosts", v.ID)
+	}
+	organizer := v.Organizer()
+	status, method := ics.StatusConfirmed, ics.Request
+	switch v.Status {
+	case Pending:
+		status = ics.StatusTentative
+	case Cancelled, Declined:
+		status, method = ics.StatusCancelled, ics.Cancel
+	}
+	attendees := []ics.Person{{Name: v.Invitee.Name, Email: v.Invitee.Email}}
+	for _, h := range v.Hosts[1:] {
+		attendees = append(attendees, ics.Person{Name: h.Name, Email: h.Email})
+	}
+	description := v.EventType.Description
+	if v.Notes != "" {
+		description = strings.TrimSpace(description + "\n\nNotes: " + v.Notes)
+	}
+	return method, ics.Event{
+		UID:         v.ID + "@slotbase",
+		Sequence:    v.Sequence,
+		Stamp:       now,
+		Start:       v.Start,
+		End:         v.End,
+		Summary:     v.Title(),
+		Description: description,
+		Location:    v.EventType.Location,
+		Organizer:   ics.Person{Name: organizer.Name, Email: organizer.Email},
+		Attendees:   attendees,
+		Status:      status,
+		Alarm:       15 * time.Minute,
+	}, nil
+}
+
+// ReleasedInvite withdraws the invite a host had before v moved to a time
+// another host takes: a CANCEL at the previous time, organised by them.
+func ReleasedInvite(v View, host HostView, now time.Time) ics.Event {
+	start := v.RescheduledFrom
+	return ics.Event{
+		UID: v.ID + "@slotbase", Sequence: v.Sequence, Stamp: now,
+		Start: start, End: start.Add(v.End.Sub(v.Start)), Summary: v.EventType.Title + " with " + host.Name,
+		Organizer: ics.Person{Name: host.Name, Email: host.Email},
+		Attendees: []ics.Person{{Name: v.Invitee.Name, Email: v.Invitee.Email}},
+		Status:    ics.StatusCancelled,
+	}
+}
+
+// HostCalendarEntry is what the host's own calendar shows for v: a title
+// naming the invitee, and a description with their details, notes and
+// answers.
+func HostCalendarEntry(v View) (summary, description string) {
+	var d strings.Builder
+	fmt.Fprintf(&d, "%s booked %s.\nInvitee: %s <%s> (%s)\n", v.Invitee.Name, v.EventType.Title, v.Invitee.Name, v.Invitee.Email, v.Invitee.Timezone)
+	if v.Notes != "" {
+		fmt.Fprintf(&d, "\nNotes:\n%s\n", v.Notes)
+	}
+	if answers := v.LabelledAnswers(); len(answers) > 0 {
+		d.WriteString("\n")
+		for _, a := range answers {
+			fmt.Fprintf(&d, "%s: %s\n", a.Question, a.Text)
+		}
+	}
+	fmt.Fprintf(&d, "\nBooked with slotbase (booking %s).", v.ID)
+	return v.EventType.Title + " with " + v.Invitee.Name, d.String()
+}

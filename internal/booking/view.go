@@ -1,0 +1,107 @@
+package booking
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// View is one booking as every output shows it: the booking with its event
+// type and hosts, loaded once (collections.LoadBookingView). Every decision
+// and rendering about a booking — the invitee's reply, the admin's JSON and
+// CSV row, the webhook body, the calendar invite, the host's calendar entry,
+// the e-mails — is a function of a View.
+type View struct {
+	ID     string
+	Status Status
+	// Start and End are the meeting in UTC.
+	Start, End time.Time
+	// Sequence counts the changes made (iCalendar SEQUENCE).
+	Sequence  int
+	EventType EventTypeView
+	// Hosts are in the booking's order: the first organises.
+	Hosts           []HostView
+	Invitee         Person
+	Notes           string
+	Answers         map[string]any
+	CancelReason    string
+	RescheduledFrom time.Time // zero: never moved
+	Created         time.Time
+	Updated         time.Time
+}
+
+// EventTypeView is the part of an event type a booking shows.
+type EventTypeView struct {
+	ID, Slug, Title, Description, Location string
+	Duration                               time.Duration
+	Questions                              []Question
+}
+
+// HostView is a host as a booking shows them.
+type HostView struct {
+	ID, Name, Email, Timezone string
+}
+
+// Person is the invitee.
+type Person struct {
+	Name, Email, Timezone string
+}
+
+// Answer is one answered question, labelled and written as text.
+type Answer struct {
+	Question, Text string
+}
+
+// Organizer is the first host (the zero HostView when there is none).
+func (v View) Organizer() HostView {
+	if len(v.Hosts) == 0 {
+		return HostView{}
+	}
+	return v.Hosts[0]
+}
+
+// HostIDs are the hosts' ids in order.
+func (v View) HostIDs() []string {
+	out := make([]string, len(v.Hosts))
+	for i, h := range v.Hosts {
+		out[i] = h.ID
+	}
+	return out
+}
+
+// LabelledAnswers are the invitee's answers in the event type's question
+// order, labelled: lists joined with ", ", booleans as yes/no. Answers to
+// questions the event type no longer has are left out.
+func (v View) LabelledAnswers() []Answer {
+	var out []Answer
+	for _, q := range v.EventType.Questions {
+		a, ok := v.Answers[q.ID]
+		if !ok || a == nil {
+			continue
+		}
+		var text string
+		switch a := a.(type) {
+		case []any:
+			parts := make([]string, len(a))
+			for i, x := range a {
+				parts[i] = fmt.Sprint(x)
+			}
+			text = strings.Join(parts, ", ")
+		case bool:
+			text = map[bool]string{true: "yes", false: "no"}[a]
+		default:
+			text = fmt.Sprint(a)
+		}
+		out = append(out, Answer{Question: q.Label, Text: text})
+	}
+	return out
+}
+
+// Title is what calendars call the meeting for the invitee: the event
+// type's title with the organising host.
+func (v View) Title() string {
+	if name := v.Organizer().Name; name != "" {
+		return v.EventType.Title + " with " + name
+	}
+	return v.EventType.Title
+}
