@@ -2,6 +2,9 @@ package collections
 
 import (
 	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -99,4 +102,46 @@ func keysOf(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// SessionHostAt returns the host, among hosts, of a live booking of event
+// type etID that starts exactly at start — a seated session another
+// invitee can join ("" when there is none; the lowest id when several).
+func SessionHostAt(app core.App, etID string, start time.Time, hosts []string) (string, error) {
+	in, params := InList("h", hosts)
+	params["et"], params["start"] = etID, UTCString(start)
+	var joined []struct {
+		Host string `db:"host"`
+	}
+	err := app.DB().NewQuery(`SELECT j.value AS host FROM bookings b, json_each(b.hosts) j
+		WHERE b.event_type = {:et} AND b.start = {:start} AND b.status IN ('pending', 'confirmed')
+		AND j.value IN (` + in + `) ORDER BY j.value LIMIT 1`).Bind(params).All(&joined)
+	if err != nil || len(joined) == 0 {
+		return "", err
+	}
+	return joined[0].Host, nil
+}
+
+// HostLoad counts host's live bookings of event type etID that start in
+// [from, to), and when the latest of them was made (zero for none): what
+// round robin weighs.
+func HostLoad(app core.App, host, etID string, from, to time.Time) (int, time.Time, error) {
+	var row struct {
+		N    int    `db:"n"`
+		Last string `db:"last"`
+	}
+	err := app.DB().NewQuery(`SELECT COUNT(*) AS n, COALESCE(MAX(b.created), '') AS last
+		FROM bookings b, json_each(b.hosts) j
+		WHERE j.value = {:host} AND b.event_type = {:et} AND b.status IN ('pending', 'confirmed')
+		AND b.start >= {:ws} AND b.start < {:we}`).Bind(dbx.Params{
+		"host": host, "et": etID, "ws": UTCString(from), "we": UTCString(to),
+	}).One(&row)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	var last time.Time
+	if row.Last != "" {
+		last = ParseStoredTime(row.Last)
+	}
+	return row.N, last, nil
 }

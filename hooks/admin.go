@@ -262,7 +262,7 @@ func (s *server) handleAdminAvailability(e *core.RequestEvent) error {
 	et.Set(c.EventTypesHosts, []string{hostRecord.Id})
 	et.Set(c.EventTypesAssignment, c.AssignmentSingle)
 	from, to := slots.DayStart(q.from, q.loc), slots.DayStart(q.to.AddDays(1), q.loc)
-	av, err := loadAvailability(e.App, et, from, to, "")
+	av, err := c.LoadAvailability(e.App, et, from, to, "")
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

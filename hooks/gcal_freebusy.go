@@ -100,7 +100,7 @@ func (s *server) storeLiveBusy(cn *connection, hostID string, blocks []gcal.Busy
 	next:
 		for _, b := range blocks {
 			for _, o := range own {
-				if parseUTC(o.Start).Equal(b.Start) && parseUTC(o.End).Equal(b.End) {
+				if c.ParseStoredTime(o.Start).Equal(b.Start) && c.ParseStoredTime(o.End).Equal(b.End) {
 					continue next
 				}
 			}

@@ -3,7 +3,6 @@ package hooks
 import (
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
@@ -21,19 +20,12 @@ func pickHosts(tx core.App, et *c.EventType, slot slots.Slot, av availability) (
 		return slot.Hosts, nil
 	}
 	if et.Seats() > 1 {
-		in, params := inList("h", slot.Hosts)
-		params["et"], params["start"] = et.Id, c.UTCString(slot.Start)
-		var joined []struct {
-			Host string `db:"host"`
-		}
-		err := tx.DB().NewQuery(`SELECT j.value AS host FROM bookings b, json_each(b.hosts) j
-			WHERE b.event_type = {:et} AND b.start = {:start} AND b.status IN ('pending', 'confirmed')
-			AND j.value IN (` + in + `) ORDER BY j.value LIMIT 1`).Bind(params).All(&joined)
+		host, err := c.SessionHostAt(tx, et.Id, slot.Start, slot.Hosts)
 		if err != nil {
 			return nil, err
 		}
-		if len(joined) > 0 {
-			return []string{joined[0].Host}, nil
+		if host != "" {
+			return []string{host}, nil
 		}
 	}
 	locs := map[string]*time.Location{}
@@ -44,24 +36,11 @@ func pickHosts(tx core.App, et *c.EventType, slot slots.Slot, av availability) (
 	for _, id := range slot.Hosts {
 		week := booking.WeekStart(slot.Start, locs[id])
 		next := booking.WeekStart(week.Add(7*24*time.Hour+12*time.Hour), locs[id])
-		var row struct {
-			N    int    `db:"n"`
-			Last string `db:"last"`
-		}
-		err := tx.DB().NewQuery(`SELECT COUNT(*) AS n, COALESCE(MAX(b.created), '') AS last
-			FROM bookings b, json_each(b.hosts) j
-			WHERE j.value = {:host} AND b.event_type = {:et} AND b.status IN ('pending', 'confirmed')
-			AND b.start >= {:ws} AND b.start < {:we}`).Bind(dbx.Params{
-			"host": id, "et": et.Id,
-			"ws": c.UTCString(week), "we": c.UTCString(next),
-		}).One(&row)
+		n, last, err := c.HostLoad(tx, id, et.Id, week, next)
 		if err != nil {
 			return nil, err
 		}
-		load := booking.HostLoad{ID: id, BookingsThisWeek: row.N}
-		if row.Last != "" {
-			load.LastBookedAt = parseUTC(row.Last)
-		}
+		load := booking.HostLoad{ID: id, BookingsThisWeek: n, LastBookedAt: last}
 		loads = append(loads, load)
 	}
 	id, _ := booking.PickRoundRobin(loads)

@@ -100,7 +100,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	}
 	from := slots.DayStart(q.from, q.loc)
 	to := slots.DayStart(q.to.AddDays(1), q.loc)
-	av, err := loadAvailability(e.App, et, from, to, "")
+	av, err := c.LoadAvailability(e.App, et, from, to, "")
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

@@ -54,7 +54,7 @@ func bindValidation(app core.App) {
 	check(c.EventTypes, func(r *core.Record) validation.Errors {
 		errs := validation.Errors{}
 		et := c.NewEventType(r)
-		rules := rulesOf(et)
+		rules := c.RulesOf(et)
 		if err := rules.Validate(); err != nil {
 			var fe *slots.FieldError
 			for _, one := range unwrapAll(err) {

@@ -1,32 +1,14 @@
 package hooks
 
 import (
-	"errors"
 	"strconv"
-	"sync"
 	"time"
+
+	c "github.com/slotbase/slotbase/collections"
 )
 
-// zoneCache keeps loaded zones: time.LoadLocation parses tzdata each call.
-// Package-level on purpose: zone data is the same for every app in the
-// process and never changes while it runs, so sharing it is safe (sync.Map).
-var zoneCache sync.Map // name → *time.Location
-
-// loadZone loads an IANA zone, refusing "Local" and the empty name.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" || name == "Local" || len(name) > 64 {
-		return nil, errors.New("not an IANA time zone")
-	}
-	if loc, ok := zoneCache.Load(name); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zoneCache.Store(name, loc)
-	return loc, nil
-}
+// loadZone loads an IANA zone (collections.LoadZone), refusing "Local" and "".
+func loadZone(name string) (*time.Location, error) { return c.LoadZone(name) }
 
 func quote(s string) string {
 	if len(s) > 80 {

@@ -1,11 +1,11 @@
-package hooks
+package collections
 
 import (
 	"testing"
 	"time"
 )
 
-func TestParseUTC(t *testing.T) {
+func TestParseStoredTime(t *testing.T) {
 	scenarios := []struct {
 		in   string
 		want time.Time
@@ -18,8 +18,8 @@ func TestParseUTC(t *testing.T) {
 		{"", time.Time{}},
 	}
 	for _, s := range scenarios {
-		if got := parseUTC(s.in); !got.Equal(s.want) {
-			t.Errorf("parseUTC(%q) = %s, want %s", s.in, got, s.want)
+		if got := ParseStoredTime(s.in); !got.Equal(s.want) {
+			t.Errorf("ParseStoredTime(%q) = %s, want %s", s.in, got, s.want)
 		}
 	}
 	// The fast path agrees with time.Parse on every minute of a year.
