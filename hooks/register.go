@@ -29,7 +29,7 @@ func Register(app core.App, cfg *Config) { register(app, cfg) }
 func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
 	s.capture = capture.Register(app, captureConfig(app, cfg)) // change capture for the PostgreSQL replica (hooks/capture)
-	s.worker = &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs")}
+	s.worker = &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs"), Now: s.now}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, h)
 	}
