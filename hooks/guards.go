@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/slotbase/slotbase/internal/redact"
 )
@@ -63,7 +64,7 @@ func limitBody(e *core.RequestEvent) error {
 	if e.Request.ContentLength > limit {
 		return tooLarge(e, limit)
 	}
-	body := &limitedBody{ReadCloser: e.Request.Body, left: limit}
+	body := &limitedBody{ReadCloser: e.Request.Body, limit: limit, left: limit}
 	e.Request.Body = body
 	err := e.Next()
 	if body.exceeded {
@@ -73,10 +74,14 @@ func limitBody(e *core.RequestEvent) error {
 }
 
 // limitedBody reads at most left bytes and fails on the first byte more.
+// It passes PocketBase's rewinds through (router.Rereader): PocketBase reads
+// a body twice on some routes (auth-with-password binds its form, then the
+// request info binds the body again), and the router replays the same bytes,
+// so each replay starts with the whole limit again.
 type limitedBody struct {
 	io.ReadCloser
-	left     int64
-	exceeded bool
+	limit, left int64
+	exceeded    bool
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -92,7 +97,26 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 		return int(b.left), errBodyTooLarge
 	}
 	b.left -= int64(n)
+	if err == io.EOF {
+		b.rewound() // the router's reader rewinds itself at the end
+	}
 	return n, err
+}
+
+// Reread rewinds the body for another read (router.Rereader).
+func (b *limitedBody) Reread() {
+	if r, ok := b.ReadCloser.(router.Rereader); ok {
+		r.Reread()
+		b.rewound()
+	}
+}
+
+// rewound restores the budget after the body was rewound (the same bytes
+// come again); a body already over the limit stays refused.
+func (b *limitedBody) rewound() {
+	if _, ok := b.ReadCloser.(router.Rereader); ok && !b.exceeded {
+		b.left = b.limit
+	}
 }
 
 var errBodyTooLarge = errors.New("request body too large")
