@@ -20,4 +20,4 @@ const (
 )
 
 // AuditActorKinds are the values of audit_log.actor_kind.
-var AuditActorKinds = []string{"superuser", "api_key", "invitee", "system"}
+var AuditActorKinds = []string{"superuser", "api_key", "host", "invitee", "system"}

@@ -66,10 +66,23 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // handleAdminBookings answers GET /api/admin/bookings: filtered, paginated.
 func (s *server) handleAdminBookings(e *core.RequestEvent) error {
+	return listBookings(e, "", nil)
+}
+
+// listBookings answers a paginated, filtered bookings list (bookingFilter),
+// narrowed by an extra filter and its params ("" for none), rendered with
+// booking.AdminJSON: the admin list, and a host's own list.
+func listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) error {
 	filter, params, errs := bookingFilter(e)
 	page, perPage := intParam(e, "page", 1, 1, 1_000_000, errs), intParam(e, "perPage", 50, 1, 500, errs)
 	if len(errs) > 0 {
 		return badRequest(e, errs)
+	}
+	if extra != "" {
+		filter += " && " + extra
+		for k, v := range extraParams {
+			params[k] = v
+		}
 	}
 	records, err := e.App.FindRecordsByFilter(c.Bookings, filter, "start,id", perPage, (page-1)*perPage, params)
 	if err != nil {

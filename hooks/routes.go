@@ -4,6 +4,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/apikey"
 	"github.com/slotbase/slotbase/internal/booking"
 )
@@ -35,6 +36,23 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/admin/bookings/{id}/cancel", s.handleAdminBookingAction(booking.Cancel)).BindFunc(s.requireAdmin(apikey.ScopeBookingsWrite))
 	r.POST("/api/admin/bookings/{id}/reschedule", s.handleAdminReschedule).BindFunc(s.requireAdmin(apikey.ScopeBookingsWrite))
 	r.GET("/api/admin/availability", s.handleAdminAvailability).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityRead))
+	r.POST("/api/admin/hosts/{id}/invite", s.handleInviteHost).BindFunc(s.requireAdmin(apikey.ScopeAdmin))
+
+	// Host API: a host signed in to host_users reaches only their own data (hooks/host_api.go, host_hours.go).
+	r.GET("/api/host/me", s.handleHostMe).BindFunc(s.requireHost)
+	r.GET("/api/host/bookings", s.handleHostBookings).BindFunc(s.requireHost)
+	r.GET("/api/host/bookings/{id}", s.handleHostBooking).BindFunc(s.requireHost)
+	r.POST("/api/host/bookings/{id}/confirm", s.handleHostBookingAction(booking.Confirm)).BindFunc(s.requireHost)
+	r.POST("/api/host/bookings/{id}/decline", s.handleHostBookingAction(booking.Decline)).BindFunc(s.requireHost)
+	r.POST("/api/host/bookings/{id}/cancel", s.handleHostBookingAction(booking.Cancel)).BindFunc(s.requireHost)
+	r.GET("/api/host/schedule", s.handleHostSchedule).BindFunc(s.requireHost)
+	r.PATCH("/api/host/schedule", s.handleHostScheduleEdit).BindFunc(s.requireHost)
+	r.GET("/api/host/overrides", s.handleHostOverrides).BindFunc(s.requireHost)
+	r.PUT("/api/host/overrides/{date}", s.handleHostOverridePut).BindFunc(s.requireHost)
+	r.DELETE("/api/host/overrides/{date}", s.handleHostOverrideDelete).BindFunc(s.requireHost)
+	// A host's sign-in e-mail is the host's e-mail: only an admin changes it (then invites again).
+	r.POST("/api/collections/"+c.HostUsers+"/request-email-change", handleHostEmailChange)
+	r.POST("/api/collections/"+c.HostUsersID+"/request-email-change", handleHostEmailChange)
 
 	// Google Calendar: the admin connects hosts (GOOGLE.md); Google calls back.
 	r.GET("/admin/google", handleGoogleAdminPage)
