@@ -265,3 +265,60 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// TestRequestLogKeepsWhatMatters (issue 18, request logging): a stranger's
+// successful reads of the public API leave no request-log row (they were a
+// third of the CPU under load), while errors, writes and manage links are
+// logged; --logPublicReads on keeps the reads too.
+func TestRequestLogKeepsWhatMatters(t *testing.T) {
+	logged := func(extra ...string) []string {
+		t.Helper()
+		dir := t.TempDir()
+		prepareDataDir(t, dir)
+		srv := testenv.StartServer(t, dir, append([]string{"--rateLimits", "off"}, extra...)...)
+		from := time.Now().UTC().AddDate(0, 0, 3).Format("2006-01-02")
+		for _, path := range []string{"/api/health", "/api/public/event-types", "/api/slots?event_type=open&from=" + from + "&to=" + from + "&tz=UTC",
+			"/api/slots?event_type=open&from=bad&to=" + from + "&tz=UTC"} {
+			srv.Get(t, path)
+		}
+		body := `{"event_type":"open","start":"` + from + `T10:00:00Z","name":"Log","email":"log@example.com","timezone":"UTC"}`
+		res, err := http.Post(srv.URL+"/api/bookings", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		srv.Stop() // flushes the batched log
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+		if err := app.Bootstrap(); err != nil {
+			t.Fatal(err)
+		}
+		defer app.ResetBootstrapState()
+		var urls []string
+		if err := app.AuxDB().NewQuery("SELECT json_extract(data, '$.method') || ' ' || json_extract(data, '$.url') || ' ' || json_extract(data, '$.status') FROM _logs WHERE json_extract(data, '$.type') = 'request'").Column(&urls); err != nil {
+			t.Fatal(err)
+		}
+		return urls
+	}
+	has := func(rows []string, prefix string) bool {
+		for _, r := range rows {
+			if strings.HasPrefix(r, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	quiet := logged()
+	for _, want := range []string{"POST /api/bookings", "GET /api/slots?event_type=open&from=bad"} {
+		if !has(quiet, want) {
+			t.Errorf("the log lacks %q: %v", want, quiet)
+		}
+	}
+	for _, unwanted := range []string{"GET /api/health", "GET /api/public/event-types", "GET /api/slots?event_type=open&from=2"} {
+		if has(quiet, unwanted) {
+			t.Errorf("a successful public read was logged (%q): %v", unwanted, quiet)
+		}
+	}
+	if all := logged("--logPublicReads", "on"); !has(all, "GET /api/health") || !has(all, "GET /api/public/event-types") {
+		t.Errorf("--logPublicReads on did not log the reads: %v", all)
+	}
+}

@@ -29,6 +29,10 @@ type Config struct {
 	// TrustedProxyHeader names the header a reverse proxy puts the client's
 	// address in (Fly.io: Fly-Client-IP), so rate limits see real clients.
 	TrustedProxyHeader string
+	// LogPublicReads keeps a request-log row for every successful anonymous
+	// read of the public API (health, slots, event types); off by default,
+	// errors and writes are always logged.
+	LogPublicReads bool
 	// RateLimits turns on slotbase's default per-IP rate limits on the first
 	// run (they live in PocketBase's settings afterwards, editable there).
 	RateLimits bool
@@ -66,6 +70,10 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	logReads, err := envSwitch("SLOTBASE_LOG_PUBLIC_READS", false)
+	if err != nil {
+		return Config{}, err
+	}
 	return Config{
 		Timezone:  envOr("SLOTBASE_TIMEZONE", localZoneName()),
 		NoDemo:    noDemo,
@@ -76,6 +84,7 @@ func ConfigFromEnv() (Config, error) {
 		PostgresURL:        os.Getenv("SLOTBASE_POSTGRES_URL"),
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
 		RateLimits:         rateLimits,
+		LogPublicReads:     logReads,
 
 		GoogleClientID:     os.Getenv("SLOTBASE_GOOGLE_CLIENT_ID"),
 		GoogleClientSecret: os.Getenv("SLOTBASE_GOOGLE_CLIENT_SECRET"),
@@ -91,6 +100,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "first run: do not create the demo host and event type (env SLOTBASE_NO_DEMO=1)")
 	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
 	fs.Var((*Switch)(&c.RateLimits), "rateLimits", "per-IP rate limits on booking routes: on or off (env SLOTBASE_RATE_LIMITS)")
+	fs.Var((*Switch)(&c.LogPublicReads), "logPublicReads", "log every successful anonymous read of the public API (health, slots, event types): on or off (env SLOTBASE_LOG_PUBLIC_READS; errors and writes are always logged)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")

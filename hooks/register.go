@@ -54,7 +54,7 @@ func register(app core.App, cfg *Config) *server {
 		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
 			return fmt.Errorf("rate limits: %w", err)
 		}
-		bindGuards(se)
+		bindGuards(se, cfg.LogPublicReads)
 		bindRoutes(se, s)
 		if public := publicFS(*cfg); public != nil {
 			se.Router.GET("/{path...}", apis.Static(public, true)).BindFunc(pageMiddleware(se.App, cfg, public)) // CSP, gzip, ETag: hooks/page.go
