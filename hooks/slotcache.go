@@ -3,13 +3,16 @@ package hooks
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/singleflight"
 
 	c "github.com/slotbase/slotbase/collections"
 )
@@ -20,11 +23,20 @@ import (
 // bumps version — and (2) the clock has not reached the first instant at
 // which the min-notice filter would drop one of its slots (capped at
 // maxSlotCacheAge, which bounds how late a slot entering the horizon shows).
-// The booking transaction never reads this cache: it re-checks the database.
+// A miss is computed once however many requests ask for it at the same
+// time (single flight), and the cache holds at most maxSlotCacheBytes of
+// answers, each stored once (gzipped). The booking transaction never reads
+// this cache: it re-checks the database.
 type slotCache struct {
 	version atomic.Uint64
 	mu      sync.Mutex
 	entries map[string]slotCacheEntry
+	bytes   int // of the stored bodies
+	flight  singleflight.Group
+	// misses and computed count cache misses and the answers computed for
+	// them; hold, when set (tests only), runs before each computation.
+	misses, computed atomic.Int64
+	hold             func()
 }
 
 type slotCacheEntry struct {
@@ -33,10 +45,11 @@ type slotCacheEntry struct {
 	body    slotBody
 }
 
-// slotBody is an encoded answer, plain and gzipped (a month of slots is
-// ~90 KB of JSON and ~8 KB gzipped).
+// slotBody is an encoded answer, stored once: gzipped (a month of slots is
+// ~90 KB of JSON and ~8 KB gzipped), or plain if gzip failed.
 type slotBody struct {
-	plain, gzipped []byte
+	data    []byte
+	gzipped bool
 }
 
 // newSlotBody gzips plain once, at the speed level: it is served many times.
@@ -45,25 +58,38 @@ func newSlotBody(plain []byte) slotBody {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	_, _ = zw.Write(plain)
 	if zw.Close() != nil {
-		return slotBody{plain: plain}
+		return slotBody{data: plain}
 	}
-	return slotBody{plain: plain, gzipped: buf.Bytes()}
+	return slotBody{data: buf.Bytes(), gzipped: true}
 }
 
-// write sends the body, gzipped when the client accepts it.
+// write sends the body, gzipped when the client accepts it (every browser
+// does); otherwise it is unpacked for this one answer.
 func (b slotBody) write(e *core.RequestEvent) error {
 	h := e.Response.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if b.gzipped != nil && strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		return e.Blob(http.StatusOK, "application/json", b.gzipped)
+	if !b.gzipped {
+		return e.Blob(http.StatusOK, "application/json", b.data)
 	}
-	return e.Blob(http.StatusOK, "application/json", b.plain)
+	if strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return e.Blob(http.StatusOK, "application/json", b.data)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b.data))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.Blob(http.StatusOK, "application/json", plain)
 }
 
 const (
-	maxSlotCacheAge     = 10 * time.Second
-	maxSlotCacheEntries = 2000
+	maxSlotCacheAge = 10 * time.Second
+	// maxSlotCacheBytes bounds the stored answers (~4,000 month-long answers).
+	maxSlotCacheBytes = 32 << 20
 )
 
 // availabilityCollections are the collections whose changes change slots.
@@ -102,12 +128,60 @@ func (sc *slotCache) get(key string, now time.Time) (slotBody, bool) {
 	return e.body, true
 }
 
-// put stores body computed under version, valid until until.
-func (sc *slotCache) put(key string, version uint64, until time.Time, body slotBody) {
+// put stores body computed under version, valid until until. Past the byte
+// bound it first drops stale entries, then others (in map order, i.e. at
+// random), until the new one fits.
+func (sc *slotCache) put(key string, version uint64, until time.Time, body slotBody, now time.Time) {
+	if len(body.data) > maxSlotCacheBytes/4 {
+		return // an answer that large is not worth keeping
+	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.entries == nil || len(sc.entries) >= maxSlotCacheEntries {
+	if sc.entries == nil {
 		sc.entries = make(map[string]slotCacheEntry)
 	}
+	if old, ok := sc.entries[key]; ok {
+		sc.bytes -= len(old.body.data)
+		delete(sc.entries, key)
+	}
+	if sc.bytes+len(body.data) > maxSlotCacheBytes {
+		current := sc.version.Load()
+		for k, e := range sc.entries {
+			if e.version != current || !now.Before(e.until) {
+				sc.bytes -= len(e.body.data)
+				delete(sc.entries, k)
+			}
+		}
+		for k, e := range sc.entries {
+			if sc.bytes+len(body.data) <= maxSlotCacheBytes {
+				break
+			}
+			sc.bytes -= len(e.body.data)
+			delete(sc.entries, k)
+		}
+	}
 	sc.entries[key] = slotCacheEntry{version: version, until: until, body: body}
+	sc.bytes += len(body.data)
+}
+
+// slotAnswer is what one computation of a slots answer yields.
+type slotAnswer struct {
+	body     slotBody
+	notFound bool // no active event type of that slug
+}
+
+// compute runs fn once per key and version for all concurrent callers.
+func (sc *slotCache) compute(key string, version uint64, fn func() (slotAnswer, error)) (slotAnswer, error) {
+	sc.misses.Add(1)
+	v, err, _ := sc.flight.Do(key+"|"+strconv.FormatUint(version, 10), func() (any, error) {
+		sc.computed.Add(1)
+		if sc.hold != nil {
+			sc.hold()
+		}
+		return fn()
+	})
+	if err != nil {
+		return slotAnswer{}, err
+	}
+	return v.(slotAnswer), nil
 }

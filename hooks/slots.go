@@ -94,37 +94,45 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 		return body.write(e)
 	}
 	version := s.slots.current()
-	et, err := c.FindActiveEventType(e.App, q.slug)
-	if err != nil {
+	answer, err := s.slots.compute(key, version, func() (slotAnswer, error) {
+		et, err := c.FindActiveEventType(e.App, q.slug)
+		if err != nil {
+			return slotAnswer{notFound: true}, nil
+		}
+		from := slots.DayStart(q.from, q.loc)
+		to := slots.DayStart(q.to.AddDays(1), q.loc)
+		av, err := c.LoadAvailability(e.App, et, from, to, "")
+		if err != nil {
+			return slotAnswer{}, err
+		}
+		found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: from, To: to, Now: now})
+		if err != nil {
+			if errors.Is(err, slots.ErrInvalidRules) {
+				e.App.Logger().Error("event type rules are invalid", "event_type", et.Slug(), "error", err)
+			}
+			return slotAnswer{}, err
+		}
+		plain, err := json.Marshal(newSlotsResponse(found, q))
+		if err != nil {
+			return slotAnswer{}, err
+		}
+		body := newSlotBody(plain)
+		until := now.Add(maxSlotCacheAge)
+		if len(found) > 0 {
+			if first := found[0].Start.Add(-av.Rules.MinNotice); first.Before(until) {
+				until = first
+			}
+		}
+		s.slots.put(key, version, until, body, now)
+		return slotAnswer{body: body}, nil
+	})
+	switch {
+	case err != nil:
+		return e.InternalServerError("", err)
+	case answer.notFound:
 		return e.NotFoundError("No active event type "+quote(q.slug)+".", nil)
 	}
-	from := slots.DayStart(q.from, q.loc)
-	to := slots.DayStart(q.to.AddDays(1), q.loc)
-	av, err := c.LoadAvailability(e.App, et, from, to, "")
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	found, err := slots.Compute(av.Rules, av.Hosts, slots.Query{From: from, To: to, Now: now})
-	if err != nil {
-		if errors.Is(err, slots.ErrInvalidRules) {
-			e.App.Logger().Error("event type rules are invalid", "event_type", et.Slug(), "error", err)
-		}
-		return e.InternalServerError("", err)
-	}
-	res := newSlotsResponse(found, q)
-	plain, err := json.Marshal(res)
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	body := newSlotBody(plain)
-	until := now.Add(maxSlotCacheAge)
-	if len(found) > 0 {
-		if first := found[0].Start.Add(-av.Rules.MinNotice); first.Before(until) {
-			until = first
-		}
-	}
-	s.slots.put(key, version, until, body)
-	return body.write(e)
+	return answer.body.write(e)
 }
 
 // newSlotsResponse groups slots on the viewer's days of q.
