@@ -65,4 +65,7 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 
 	// Replica: the PostgreSQL stream's status (lag, position, last error).
 	r.GET("/api/admin/replica", s.capture.HandleStatus).Bind(apis.RequireSuperuserAuth())
+
+	// Operators: Go's runtime profiles (hooks/pprof.go).
+	r.GET("/api/admin/debug/pprof/{name...}", handlePprof).BindFunc(s.requireAdmin(apikey.ScopeAdmin))
 }
