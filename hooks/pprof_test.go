@@ -20,8 +20,8 @@ func TestPprofForOperatorsOnly(t *testing.T) {
 	su := superuserToken(t, app)
 	scenarios := []struct {
 		name, path, bearer string
-		want                int
-		body                string
+		want               int
+		body               string
 	}{
 		{"anonymous", "heap", "", 401, ""},
 		{"a key without the admin scope", "heap", reader, 403, ""},
