@@ -10,16 +10,31 @@ import (
 // busy block that starts before DataFrom(hosts, q.From) never changes the
 // answer, for the wide query and for a one-instant query (a booking re-check).
 func TestDataFromLosesNothing(t *testing.T) {
+	checkDataCut(t, 0xda7a, false, "before DataFrom", func(hosts []Host, q Query) (time.Time, func(time.Time) bool) {
+		cut := DataFrom(hosts, q.From)
+		return cut, func(s time.Time) bool { return !s.Before(cut) }
+	})
+}
+
+// checkDataCut runs random inputs (with random daily limits when limits)
+// and checks, for the wide query and a one-instant query (a booking
+// re-check), that keeping only the bookings and busy blocks whose start
+// cut's keep accepts never changes the answer.
+func checkDataCut(t *testing.T, stream uint64, limits bool, what string, cut func(hosts []Host, q Query) (time.Time, func(time.Time) bool)) {
+	t.Helper()
 	cases := *casesFlag / 2
 	if testing.Short() {
 		cases /= 10
 	}
-	rng := rand.New(rand.NewPCG(*seedFlag, 0xda7a))
+	rng := rand.New(rand.NewPCG(*seedFlag, stream))
 	for i := range cases {
 		g := gen{rngSource{rng}}
 		r, hosts, q := g.inputs()
 		if g.chance(50) {
 			g.addSeats(r, hosts, q)
+		}
+		if limits && g.chance(50) {
+			r.DailyLimit = 1 + g.n(2)
 		}
 		queries := []Query{q}
 		if all, err := Compute(r, hosts, q); err == nil && len(all) > 0 {
@@ -31,13 +46,13 @@ func TestDataFromLosesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cut := DataFrom(hosts, qq.From)
-			got, err := Compute(r, keepData(hosts, func(s time.Time) bool { return !s.Before(cut) }), qq)
+			at, keep := cut(hosts, qq)
+			got, err := Compute(r, keepData(hosts, keep), qq)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if d := firstDiff(formatSlots(want), formatSlots(got)); d != "" {
-				t.Fatalf("case %d: data before DataFrom %s changed the answer for [%s, %s): %s\n%s", i, cut, qq.From, qq.To, d, describe(r, hosts, qq))
+				t.Fatalf("case %d: data %s %s changed the answer for [%s, %s): %s\n%s", i, what, at, qq.From, qq.To, d, describe(r, hosts, qq))
 			}
 		}
 	}
@@ -65,40 +80,10 @@ func TestDataFromWorkingHours(t *testing.T) {
 // busy block that starts at or after DataTo(hosts, q.To) never changes the
 // answer (daily limits included), for the wide query and a one-instant one.
 func TestDataToLosesNothing(t *testing.T) {
-	cases := *casesFlag / 2
-	if testing.Short() {
-		cases /= 10
-	}
-	rng := rand.New(rand.NewPCG(*seedFlag, 0xda70))
-	for i := range cases {
-		g := gen{rngSource{rng}}
-		r, hosts, q := g.inputs()
-		if g.chance(50) {
-			g.addSeats(r, hosts, q)
-		}
-		if g.chance(50) {
-			r.DailyLimit = 1 + g.n(2)
-		}
-		queries := []Query{q}
-		if all, err := Compute(r, hosts, q); err == nil && len(all) > 0 {
-			s := all[g.n(len(all))].Start
-			queries = append(queries, Query{From: s, To: s.Add(time.Nanosecond), Now: q.Now})
-		}
-		for _, qq := range queries {
-			want, err := Compute(r, hosts, qq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cut := DataTo(hosts, qq.To)
-			got, err := Compute(r, keepData(hosts, func(s time.Time) bool { return s.Before(cut) }), qq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := firstDiff(formatSlots(want), formatSlots(got)); d != "" {
-				t.Fatalf("case %d: data from DataTo %s on changed the answer for [%s, %s): %s\n%s", i, cut, qq.From, qq.To, d, describe(r, hosts, qq))
-			}
-		}
-	}
+	checkDataCut(t, 0xda70, true, "from DataTo on", func(hosts []Host, q Query) (time.Time, func(time.Time) bool) {
+		cut := DataTo(hosts, q.To)
+		return cut, func(s time.Time) bool { return s.Before(cut) }
+	})
 }
 
 // TestDataToWholeLocalDay: on 23-, 25- and 26-hour days the bound reaches
