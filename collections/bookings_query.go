@@ -1,6 +1,7 @@
 package collections
 
 import (
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -34,8 +35,8 @@ func BookingViewOf(app core.App, r *core.Record) (booking.View, error) {
 
 // BookingViewsOf builds the views of many bookings with two more queries
 // (their event types, their hosts), for lists and exports. An event type
-// that no longer exists is an error (bookings require one); a host deleted
-// since is left out of the view.
+// that no longer exists is an error wrapping sql.ErrNoRows (bookings
+// require one); a host deleted since is left out of the view.
 func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error) {
 	etIDs, hostIDs := map[string]bool{}, map[string]bool{}
 	for _, r := range records {
@@ -72,7 +73,7 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 		b := NewBooking(r)
 		et, ok := etByID[b.EventTypeID()]
 		if !ok {
-			return nil, fmt.Errorf("booking %s: event type %s is gone", b.Id, b.EventTypeID())
+			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", b.Id, b.EventTypeID(), sql.ErrNoRows)
 		}
 		v := booking.View{
 			ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),

@@ -105,14 +105,14 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 		}
 		return nil
 	}
-	m, err := s.meetingOf(b)
+	v, err := c.BookingViewOf(s.app, b.Record)
 	if errors.Is(err, sql.ErrNoRows) { // its event type is gone: no retry helps
 		return queue.Permanent(err)
 	}
 	if err != nil { // a database error: retried
 		return err
 	}
-	id, err := gcal.WriteMeeting(ctx, svc, cn.writeCalendar(), m)
+	id, err := gcal.WriteMeeting(ctx, svc, cn.writeCalendar(), gcal.MeetingOf(v))
 	if err != nil {
 		return s.googleFailure(cn, err)
 	}
@@ -130,13 +130,4 @@ func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
 		})
 	}
 	return nil
-}
-
-// meetingOf is what the host's calendar shows for b (gcal.MeetingOf its view).
-func (s *server) meetingOf(b *c.Booking) (gcal.Meeting, error) {
-	v, err := c.BookingViewOf(s.app, b.Record)
-	if err != nil {
-		return gcal.Meeting{}, err
-	}
-	return gcal.MeetingOf(v), nil
 }
