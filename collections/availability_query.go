@@ -75,7 +75,7 @@ func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBo
 		return av, nil
 	}
 
-	schedules, err := loadSchedules(app, scheduleIDs, from.Add(-lookBack), to)
+	schedules, err := LoadSchedules(app, scheduleIDs, from.Add(-lookBack), to)
 	if err != nil {
 		return av, err
 	}
@@ -91,7 +91,6 @@ func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBo
 	// … and up to the end of the hosts' local day that holds the range's
 	// last instant (a daily limit counts the whole 23–26-hour day).
 	params["to"] = UTCString(slots.DataTo(av.Hosts, to))
-	params["from"] = UTCString(lo)
 	params["exclude"] = excludeBooking
 
 	// Rows are scanned by hand: these two queries return thousands of rows
@@ -122,31 +121,21 @@ func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBo
 		return av, fmt.Errorf("bookings: %w", err)
 	}
 
-	busy, err := app.DB().NewQuery(`SELECT bb.start, bb.end, cc.host FROM busy_blocks bb
-		JOIN calendar_connections cc ON cc.id = bb.connection
-		WHERE cc.host IN (` + hostIn + `) AND bb.end > {:from} AND bb.start < {:to}`).Bind(params).Rows()
+	busy, err := BusyOf(app, keys(byHost), lo, slots.DataTo(av.Hosts, to))
 	if err != nil {
-		return av, fmt.Errorf("busy blocks: %w", err)
+		return av, err
 	}
-	defer busy.Close()
-	for busy.Next() {
-		var start, end, host string
-		if err := busy.Scan(&start, &end, &host); err != nil {
-			return av, fmt.Errorf("busy blocks: %w", err)
-		}
+	for host, blocks := range busy {
 		if i, ok := byHost[host]; ok {
-			av.Hosts[i].Busy = append(av.Hosts[i].Busy, slots.BusyBlock{Start: ParseStoredTime(start), End: ParseStoredTime(end)})
+			av.Hosts[i].Busy = blocks
 		}
-	}
-	if err := busy.Err(); err != nil {
-		return av, fmt.Errorf("busy blocks: %w", err)
 	}
 	return av, nil
 }
 
-// loadSchedules reads the schedules and their overrides for the local dates
+// LoadSchedules reads the schedules (by id) and their overrides for the local dates
 // that can touch [from, to).
-func loadSchedules(app core.App, ids []string, from, to time.Time) (map[string]slots.Schedule, error) {
+func LoadSchedules(app core.App, ids []string, from, to time.Time) (map[string]slots.Schedule, error) {
 	records, err := app.FindRecordsByIds(Schedules, ids)
 	if err != nil {
 		return nil, err

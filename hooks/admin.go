@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"net/http"
@@ -36,15 +37,22 @@ func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) 
 		}
 	}
 	if v := q.Get("status"); v != "" {
-		if !booking.Status(v).Known() {
-			errs["status"] = fieldErr("must be pending, confirmed, cancelled or declined")
+		// one status or a comma list: status=pending,confirmed
+		var alts []string
+		for i, st := range strings.Split(v, ",") {
+			if !booking.Status(st).Known() {
+				errs["status"] = fieldErr("must be pending, confirmed, cancelled or declined, or a comma list of them")
+				break
+			}
+			key := "status" + strconv.Itoa(i)
+			params[key] = st
+			alts = append(alts, "status = {:"+key+"}")
 		}
-		params["status"] = v
-		parts = append(parts, "status = {:status}")
+		parts = append(parts, "("+strings.Join(alts, " || ")+")")
 	}
 	if v := q.Get("host"); v != "" {
 		params["host"] = v
-		parts = append(parts, "hosts ~ {:host}")
+		parts = append(parts, "hosts.id ?= {:host}") // exact: an id in the relation
 	}
 	if v := q.Get("event_type"); v != "" {
 		params["et"] = v
@@ -75,6 +83,14 @@ func (s *server) handleAdminBookings(e *core.RequestEvent) error {
 func listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) error {
 	filter, params, errs := bookingFilter(e)
 	page, perPage := intParam(e, "page", 1, 1, 1_000_000, errs), intParam(e, "perPage", 50, 1, 500, errs)
+	sort := "start,id"
+	switch e.Request.URL.Query().Get("sort") {
+	case "", "start":
+	case "-start":
+		sort = "-start,-id" // past bookings: the latest first
+	default:
+		errs["sort"] = fieldErr("must be start or -start")
+	}
 	if len(errs) > 0 {
 		return badRequest(e, errs)
 	}
@@ -84,7 +100,7 @@ func listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) er
 			params[k] = v
 		}
 	}
-	records, err := e.App.FindRecordsByFilter(c.Bookings, filter, "start,id", perPage, (page-1)*perPage, params)
+	records, err := e.App.FindRecordsByFilter(c.Bookings, filter, sort, perPage, (page-1)*perPage, params)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -244,24 +260,33 @@ func (s *server) adminError(e *core.RequestEvent, err error) error {
 }
 
 // handleAdminAvailability answers GET /api/admin/availability?host=ID&from&to&tz
-// [&event_type=SLUG]: the host's free slots (30-minute ones, or the event
-// type's rules), as GET /api/slots shows them.
+// [&event_type=SLUG]: the host's free slots (availabilityOf).
 func (s *server) handleAdminAvailability(e *core.RequestEvent) error {
+	hostRecord, err := e.App.FindRecordById(c.Hosts, e.Request.URL.Query().Get("host"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return badRequest(e, map[string]error{"host": fieldErr("no host with this id")})
+	} else if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return s.availabilityOf(e, hostRecord)
+}
+
+// availabilityOf answers with the free slots of hostRecord in ?from&to&tz:
+// 30-minute ones, or those of ?event_type's rules, as GET /api/slots shows
+// them (the availability editor's preview).
+func (s *server) availabilityOf(e *core.RequestEvent, hostRecord *core.Record) error {
 	q, errs := parseSlotsQuery(e.Request)
 	delete(errs, "event_type")
-	hostID := e.Request.URL.Query().Get("host")
-	hostRecord, err := e.App.FindRecordById(c.Hosts, hostID)
-	if err != nil {
-		errs["host"] = fieldErr("no host with this id")
-	}
 	if len(errs) > 0 {
 		return badRequest(e, errs)
 	}
 	var et *c.EventType
 	if q.slug != "" {
 		r, err := e.App.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, q.slug)
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
 			return badRequest(e, map[string]error{"event_type": fieldErr("no event type " + quote(q.slug))})
+		} else if err != nil {
+			return e.InternalServerError("", err)
 		}
 		et = c.NewEventType(r)
 	} else {
@@ -283,5 +308,6 @@ func (s *server) handleAdminAvailability(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
+	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(http.StatusOK, newSlotsResponse(found, q))
 }

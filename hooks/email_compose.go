@@ -70,7 +70,7 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 		out.msg.To = mail.Address{Name: h.Name(), Email: h.Email()}
 		out.msg.ReplyTo = n.Invitee
 		n.Zone = zoneOr(h.Timezone(), site.zone)
-		n.AdminURL = site.adminBase + "/_/#/collections?collection=" + c.BookingsID + "&recordId=" + b.Id
+		n.AdminURL = site.adminBase + dashboardPath + "#/bookings/" + b.Id // the booking in the dashboard
 	default:
 		return composed{}, queue.Permanent(fmt.Errorf("role %q", p.Role))
 	}

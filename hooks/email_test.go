@@ -62,7 +62,7 @@ func TestEmailBookingLifecycle(t *testing.T) {
 	expectMail(t, host.Msg, "New booking: Meeting call with Bob Ó'Brien & Co on Tue 3 Mar 2026, 10:00 GMT",
 		"When: Tuesday, 3 March 2026, 10:00–10:30 (Europe/London, GMT)",
 		"With: Bob Ó'Brien & Co <bob@example.com>",
-		"Open the booking: https://admin.acme.test/_/#/collections?collection=sb_bookings&recordId="+id)
+		"Open the booking: https://admin.acme.test/admin/#/bookings/"+id)
 	if strings.Contains(string(host.Raw), token[3:]) || strings.Contains(host.Msg.Text(), "manage#") {
 		t.Error("the host's mail carries the invitee's manage link")
 	}
@@ -166,7 +166,7 @@ func TestEmailApproval(t *testing.T) {
 		t.Errorf("a request carries no invite: %s", request.Structure)
 	}
 	expectMail(t, mailTo(t, inbox, "alice@example.com", "Approval needed: Meeting call with Carol"), "",
-		"Confirm or decline: https://admin.acme.test/_/#/collections?collection=sb_bookings&recordId="+id)
+		"Confirm or decline: https://admin.acme.test/admin/#/bookings/"+id)
 
 	// An admin confirms one and declines the other through the admin API.
 	key := mkKey(t, env.app, []string{"bookings:write"}, time.Time{})

@@ -46,18 +46,23 @@ func (s *server) redirectURL(e *core.RequestEvent) (string, error) {
 }
 
 // handleGoogleConnect answers GET /api/admin/google/connect?host=ID with the
-// Google consent URL for that host: offline access, PKCE (S256) and a
-// sealed state that expires in 15 minutes.
+// Google consent URL for that host (googleConnectURL).
 func (s *server) handleGoogleConnect(e *core.RequestEvent) error {
-	cfg := s.googleConfig()
-	if !cfg.Configured() {
-		return e.BadRequestError(gcal.ErrNotConfigured.Error(), nil)
-	}
 	hostID := e.Request.URL.Query().Get("host")
 	if _, err := e.App.FindRecordById(c.Hosts, hostID); errors.Is(err, sql.ErrNoRows) {
 		return badRequest(e, map[string]error{"host": fieldErr("no host with this id")})
 	} else if err != nil {
 		return e.InternalServerError("", err)
+	}
+	return s.googleConnectURL(e, hostID)
+}
+
+// googleConnectURL answers with the Google consent URL for host hostID:
+// offline access, PKCE (S256) and a sealed state that expires in 15 minutes.
+func (s *server) googleConnectURL(e *core.RequestEvent, hostID string) error {
+	cfg := s.googleConfig()
+	if !cfg.Configured() {
+		return e.BadRequestError(gcal.ErrNotConfigured.Error(), nil)
 	}
 	verifier := oauth2.GenerateVerifier()
 	redirect, err := s.redirectURL(e)
@@ -179,7 +184,7 @@ func (s *server) stopChannels(cn *connection) {
 func callbackPage(e *core.RequestEvent, status int, msg string) error {
 	return e.HTML(status, `<!doctype html><meta charset="utf-8"><title>Google Calendar</title>
 <body style="font-family:system-ui;max-width:40em;margin:3em auto"><h1>Google Calendar</h1><p>`+html.EscapeString(msg)+
-		`</p><p><a href="/admin/google">Back to the calendar connections</a></p></body>`)
+		`</p><p><a href="/admin/#/calendars">Back to the calendar connections</a></p></body>`)
 }
 
 // connectionView is how the admin API shows a connection (never its tokens).
@@ -205,47 +210,60 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	waiting, err := e.App.CountRecords(c.Jobs, dbx.NewExp("status = 'pending' AND kind = {:k}", dbx.Params{"k": KindGcalWrite}))
+	waiting, err := waitingCalendarWrites(e.App)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
 	out := []connectionView{}
 	for _, h := range hosts {
-		v := connectionView{Host: h.Id, HostName: c.NewHost(h).Name(), Status: "not_connected"}
-		cn, err := findConnection(e.App, h.Id)
+		v, err := s.connectionViewOf(e.App, c.NewHost(h), waiting)
 		if err != nil {
 			return e.InternalServerError("", err)
-		}
-		if cn != nil {
-			v.ID, v.Account, v.Status = cn.Id, cn.GetString(c.CalendarConnectionsAccount), cn.status()
-			v.LastError, v.WriteCalendar = cn.GetString(c.CalendarConnectionsLastError), cn.writeCalendar()
-			// An unreadable stored value is shown on its connection rather
-			// than failing the whole list.
-			var unreadable []string
-			if v.BusyCalendars, err = cn.busyCalendars(); err != nil {
-				unreadable = append(unreadable, err.Error())
-			}
-			if st, err := cn.syncState(); err != nil {
-				unreadable = append(unreadable, err.Error())
-			} else {
-				v.PushChannels = len(st.Channels)
-			}
-			if len(unreadable) > 0 {
-				v.LastError = strings.TrimSpace(v.LastError + "\nUnreadable stored settings: " + strings.Join(unreadable, "; "))
-			}
-			if t := cn.GetDateTime(c.CalendarConnectionsLastSynced); !t.IsZero() {
-				v.LastSynced = rfc3339(t.Time())
-				v.Stale = s.now().Sub(t.Time()) > staleAfter
-			} else {
-				v.Stale = cn.status() == c.ConnectionConnected
-			}
-			if cn.status() == c.ConnectionNeedsReconnect {
-				v.WaitingJobs = int(waiting)
-			}
 		}
 		out = append(out, v)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out})
+}
+
+// connectionViewOf shows host's Google connection ("not_connected" when it
+// has none); waiting is the count of calendar writes waiting for reconnects.
+func (s *server) connectionViewOf(app core.App, h *c.Host, waiting int64) (connectionView, error) {
+	v := connectionView{Host: h.Id, HostName: h.Name(), Status: "not_connected"}
+	cn, err := findConnection(app, h.Id)
+	if err != nil || cn == nil {
+		return v, err
+	}
+	v.ID, v.Account, v.Status = cn.Id, cn.GetString(c.CalendarConnectionsAccount), cn.status()
+	v.LastError, v.WriteCalendar = cn.GetString(c.CalendarConnectionsLastError), cn.writeCalendar()
+	// An unreadable stored value is shown on its connection rather than
+	// failing the whole list.
+	var unreadable []string
+	if v.BusyCalendars, err = cn.busyCalendars(); err != nil {
+		unreadable = append(unreadable, err.Error())
+	}
+	if st, err := cn.syncState(); err != nil {
+		unreadable = append(unreadable, err.Error())
+	} else {
+		v.PushChannels = len(st.Channels)
+	}
+	if len(unreadable) > 0 {
+		v.LastError = strings.TrimSpace(v.LastError + "\nUnreadable stored settings: " + strings.Join(unreadable, "; "))
+	}
+	if t := cn.GetDateTime(c.CalendarConnectionsLastSynced); !t.IsZero() {
+		v.LastSynced = rfc3339(t.Time())
+		v.Stale = s.now().Sub(t.Time()) > staleAfter
+	} else {
+		v.Stale = cn.status() == c.ConnectionConnected
+	}
+	if cn.status() == c.ConnectionNeedsReconnect {
+		v.WaitingJobs = int(waiting)
+	}
+	return v, nil
+}
+
+// waitingCalendarWrites counts the calendar writes waiting in the queue.
+func waitingCalendarWrites(app core.App) (int64, error) {
+	return app.CountRecords(c.Jobs, dbx.NewExp("status = 'pending' AND kind = {:k}", dbx.Params{"k": KindGcalWrite}))
 }
 
 // connectionFromPath loads the connection named by {id}.
@@ -266,23 +284,33 @@ func (s *server) handleGoogleSyncNow(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	return s.googleSyncNow(e, cn)
+}
+
+// googleSyncNow queues a sync of cn: 202.
+func (s *server) googleSyncNow(e *core.RequestEvent, cn *connection) error {
 	if err := s.enqueueSync(cn.Id, "manual", "manual:"+s.now().Format(time.RFC3339Nano)); err != nil {
 		return e.InternalServerError("", err)
 	}
 	return e.JSON(http.StatusAccepted, map[string]string{"status": "queued"})
 }
 
-// handleGoogleDisconnect answers POST /api/admin/google/connections/{id}/disconnect:
-// push channels stop, tokens and busy time are dropped, the record stays.
+// handleGoogleDisconnect answers POST /api/admin/google/connections/{id}/disconnect.
 func (s *server) handleGoogleDisconnect(e *core.RequestEvent) error {
 	cn, err := connectionFromPath(e)
 	if err != nil {
 		return err
 	}
+	return s.googleDisconnect(e, cn)
+}
+
+// googleDisconnect disconnects cn: push channels stop, tokens and busy
+// time are dropped, the record stays.
+func (s *server) googleDisconnect(e *core.RequestEvent, cn *connection) error {
 	if cn.status() == c.ConnectionConnected {
 		s.stopChannels(cn) // best effort: the disconnect goes ahead regardless
 	}
-	err = e.App.RunInTransaction(func(tx core.App) error {
+	err := e.App.RunInTransaction(func(tx core.App) error {
 		blocks, err := tx.FindRecordsByFilter(c.BusyBlocks, "connection = {:c}", "", 0, 0, map[string]any{"c": cn.Id})
 		if err != nil {
 			return err

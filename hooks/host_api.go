@@ -105,26 +105,7 @@ func (s *server) handleHostBookingAction(action booking.Action) func(e *core.Req
 		if err := decodeSmall(e.Request.Body, &req); err != nil {
 			return badRequest(e, map[string]error{"body": err})
 		}
-		hostID, id := hostOf(e).Id, e.Request.PathValue("id")
-		ed := bookingEdit{Action: action, Reason: strings.TrimSpace(req.Reason)}
-		var out *core.Record
-		err := e.App.RunInTransaction(func(tx core.App) error {
-			if _, err := hostBooking(tx, hostID, id); err != nil {
-				return err
-			}
-			var err error
-			out, err = s.changeBooking(tx, actorOf(e), id, ed, s.now())
-			return err
-		})
-		if err != nil {
-			return s.hostError(e, err)
-		}
-		s.worker.Wake()
-		v, err := c.BookingViewOf(e.App, out)
-		if err != nil {
-			return e.InternalServerError("", err)
-		}
-		return e.JSON(http.StatusOK, booking.AdminJSON(v))
+		return s.hostChange(e, bookingEdit{Action: action, Reason: strings.TrimSpace(req.Reason)})
 	}
 }
 

@@ -99,7 +99,7 @@ func dataHas(body map[string]any, field string) bool {
 	return ok
 }
 
-var resetLink = regexp.MustCompile(`https://admin\.acme\.test/_/#/auth/confirm-password-reset/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)`)
+var resetLink = regexp.MustCompile(`https://admin\.acme\.test/admin/#/welcome/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)`)
 
 func TestHostInvitation(t *testing.T) {
 	h := newHostEnv(t)

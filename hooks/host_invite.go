@@ -138,10 +138,11 @@ func (s *server) sendInvitation(ctx context.Context, host *c.Host, account *c.Ho
 	return receipt, nil
 }
 
-// invitationURL is PocketBase's own page that sets a password from a reset
-// token (it works for any auth collection; the dashboard will replace it).
+// invitationURL is the dashboard's welcome page, which sets the password
+// from a PocketBase password-reset token (in the fragment: never sent to a
+// server or written to a log) and then signs the host in.
 func invitationURL(adminBase, token string) string {
-	return strings.TrimRight(adminBase, "/") + "/_/#/auth/confirm-password-reset/" + token
+	return strings.TrimRight(adminBase, "/") + dashboardPath + "#/welcome/" + token
 }
 
 // invitationText renders the invitation as plain text and HTML.

@@ -110,9 +110,10 @@ func newPageAssets(fsys fs.FS, live bool) *pageAssets {
 	return a
 }
 
-// get returns the file name, or index.html for a page address such as
-// /intro or /manage (a missing file, as apis.Static's index fallback does);
-// nil leaves the request to apis.Static (folders, redirects).
+// get returns the file name, or the page's index.html for a page address
+// such as /intro or /manage (a missing file, as apis.Static's index
+// fallback does; the dashboard's own under admin/); nil leaves the request
+// to apis.Static (folders, redirects).
 func (a *pageAssets) get(name string) *pageAsset {
 	if a.fsys == nil || strings.HasSuffix(name, "/index.html") || name == "index.html" {
 		return nil // apis.Static redirects these to the canonical address
@@ -120,26 +121,51 @@ func (a *pageAssets) get(name string) *pageAsset {
 	if name == "" || name == "." {
 		name = "index.html"
 	}
+	if f := a.file(name); f != nil {
+		return f
+	}
+	if _, err := fs.Stat(a.fsys, name); err == nil {
+		return nil // a folder
+	}
+	return a.file(indexOf(name))
+}
+
+// dirIndex returns folder dir's index.html (the dashboard at /admin/), nil
+// when it has none.
+func (a *pageAssets) dirIndex(dir string) *pageAsset {
+	if a.fsys == nil {
+		return nil
+	}
+	return a.file(dir + "/index.html")
+}
+
+// file returns the file name as it is, nil when there is none.
+func (a *pageAssets) file(name string) *pageAsset {
 	if a.cache != nil {
-		if f, ok := a.cache[name]; ok {
-			return f
-		}
-		if _, err := fs.Stat(a.fsys, name); err == nil {
-			return nil // a folder
-		}
-		return a.cache["index.html"]
+		return a.cache[name]
 	}
 	body, err := fs.ReadFile(a.fsys, name)
 	if err != nil {
-		if _, statErr := fs.Stat(a.fsys, name); statErr == nil {
-			return nil
-		}
-		name = "index.html"
-		if body, err = fs.ReadFile(a.fsys, name); err != nil {
-			return nil
-		}
+		return nil
 	}
 	return newPageAsset(name, body)
+}
+
+// dashboardDir is the dashboard's folder in the page's files.
+const dashboardDir = "admin"
+
+// indexOf is the page that answers a missing file name: the dashboard's
+// for names under admin/, else the booking page's.
+func indexOf(name string) string {
+	if strings.HasPrefix(name, dashboardDir+"/") {
+		return dashboardDir + "/index.html"
+	}
+	return "index.html"
+}
+
+// inDashboard reports whether page file name belongs to the dashboard.
+func inDashboard(name string) bool {
+	return name == dashboardDir || strings.HasPrefix(name, dashboardDir+"/")
 }
 
 // pageMiddleware guards the booking page's route: a strict
@@ -156,15 +182,26 @@ func pageMiddleware(app core.App, cfg *Config, public fs.FS) func(e *core.Reques
 	assets := newPageAssets(public, cfg.PublicDir != "")
 	return func(e *core.RequestEvent) error {
 		h := e.Response.Header()
-		h.Set("Content-Security-Policy", csp)
+		name := strings.TrimPrefix(path.Clean("/"+e.Request.PathValue(apis.StaticWildcardParam)), "/")
+		dashboard := inDashboard(name)
+		switch {
+		case dashboard: // never framed: its buttons cancel bookings
+			h.Set("Content-Security-Policy", pageCSP+"'none'")
+			h.Set("X-Frame-Options", "DENY")
+		case ancestors != DefaultFrameAncestors:
+			h.Set("Content-Security-Policy", csp)
+			h.Del("X-Frame-Options") // PocketBase's SAMEORIGIN; frame-ancestors says who may frame the page
+		default:
+			h.Set("Content-Security-Policy", csp)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if ancestors != DefaultFrameAncestors {
-			h.Del("X-Frame-Options") // PocketBase's SAMEORIGIN; frame-ancestors says who may frame the page
-		}
-		name := strings.TrimPrefix(path.Clean("/"+e.Request.PathValue(apis.StaticWildcardParam)), "/")
 		if strings.HasSuffix(e.Request.URL.Path, "/") && name != "" {
+			if a := assets.dirIndex(name); a != nil && dashboard {
+				e.Set(skipSuccessLog, true)
+				return a.serve(e) // the dashboard at /admin/, gzipped with its ETag
+			}
 			return e.Next() // apis.Static redirects to the address without the slash
 		}
 		a := assets.get(name)

@@ -85,10 +85,12 @@ func TestParseFrameAncestors(t *testing.T) {
 // itself and which it leaves to apis.Static, embedded and live.
 func TestPageAssetsGet(t *testing.T) {
 	fsys := fstest.MapFS{
-		"index.html":     {Data: []byte("<!doctype html><title>page</title>" + string(make([]byte, 400)))},
-		"app.js":         {Data: []byte("console.log(1)")},
-		"img/logo.svg":   {Data: []byte("<svg/>")},
-		"img/index.html": {Data: []byte("folder index")},
+		"index.html":       {Data: []byte("<!doctype html><title>page</title>" + string(make([]byte, 400)))},
+		"app.js":           {Data: []byte("console.log(1)")},
+		"img/logo.svg":     {Data: []byte("<svg/>")},
+		"img/index.html":   {Data: []byte("folder index")},
+		"admin/index.html": {Data: []byte("dashboard")},
+		"admin/dash.js":    {Data: []byte("dash()")},
 	}
 	for _, live := range []bool{false, true} {
 		a := newPageAssets(fsys, live)
@@ -103,6 +105,9 @@ func TestPageAssetsGet(t *testing.T) {
 			{"img", ""},            // a folder: apis.Static redirects or serves its index
 			{"index.html", ""},     // apis.Static redirects to /
 			{"img/index.html", ""}, // likewise
+			{"admin/dash.js", "admin/dash.js"},
+			{"admin/bookings", "admin/index.html"}, // the dashboard's own fallback
+			{"admin", ""},                          // apis.Static redirects to /admin/
 		}
 		for _, s := range scenarios {
 			got := a.get(s.name)
@@ -116,6 +121,12 @@ func TestPageAssetsGet(t *testing.T) {
 		idx := a.get("")
 		if idx.ctype != "text/html; charset=utf-8" || idx.gz == nil || idx.etag == "" {
 			t.Errorf("live=%v index: type %q, gzip %v, etag %q", live, idx.ctype, idx.gz != nil, idx.etag)
+		}
+		if d := a.dirIndex("admin"); d == nil || string(d.body) != "dashboard" {
+			t.Errorf("live=%v the dashboard's index at /admin/ is not served", live)
+		}
+		if a.dirIndex("img") == nil || a.dirIndex("nothing") != nil {
+			t.Errorf("live=%v dirIndex finds a folder's index.html and nothing else", live)
 		}
 		if js := a.get("app.js"); js.gz != nil || js.ctype != "text/javascript; charset=utf-8" {
 			t.Errorf("live=%v app.js (tiny): gzip %v, type %q", live, js.gz != nil, js.ctype)

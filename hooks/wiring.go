@@ -16,6 +16,7 @@ import (
 func (s *server) bindRecordHooks() {
 	s.slots.bind(s.app)                                                    // slot cache invalidation (slotcache.go)
 	bindValidation(s.app)                                                  // domain rules of admin-editable collections (validate.go)
+	bindEventTypeDefaults(s.app)                                           // working defaults of new event types (defaults.go)
 	s.app.OnRecordValidate(c.EventTypes).BindFunc(validateReminderOffsets) // reminders (reminders.go)
 	s.bindBookingRecords(s.app)                                            // the records API goes through the booking door (door_records.go)
 	bindAudit(s.app)                                                       // audit log of records API changes (audit.go)

@@ -70,9 +70,18 @@ func readStatus(app core.App, url string, pos *replica.Position, now time.Time) 
 }
 
 // HandleStatus answers GET /api/admin/replica (the route table guards it
-// for superusers): the stored status, with the serving streamer's live
-// connection, position and last error when it runs.
+// for superusers): Current.
 func (c *Capture) HandleStatus(e *core.RequestEvent) error {
+	out, err := c.Current()
+	if err != nil {
+		return e.InternalServerError("replica status", err)
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// Current is the stored status, with the serving streamer's live
+// connection, position and last error when it runs.
+func (c *Capture) Current() (Status, error) {
 	st := c.streamer.Load()
 	var live *replica.Status
 	var pos *replica.Position
@@ -85,7 +94,7 @@ func (c *Capture) HandleStatus(e *core.RequestEvent) error {
 	}
 	out, err := readStatus(c.app, c.cfg.url(), pos, c.cfg.now())
 	if err != nil {
-		return e.InternalServerError("replica status", err)
+		return out, err
 	}
 	if live != nil {
 		out.Connected = &live.Connected
@@ -99,5 +108,5 @@ func (c *Capture) HandleStatus(e *core.RequestEvent) error {
 			out.LastErrorAt, _ = types.ParseDateTime(p.at)
 		}
 	}
-	return e.JSON(http.StatusOK, out)
+	return out, nil
 }

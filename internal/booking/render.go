@@ -77,7 +77,10 @@ func InviteeReply(v View) Reply {
 type Admin struct {
 	ID              string         `json:"id"`
 	EventType       string         `json:"event_type"`
+	EventSlug       string         `json:"event_slug"`
+	EventTitle      string         `json:"event_title"`
 	Hosts           []string       `json:"hosts"`
+	HostNames       []string       `json:"host_names"`
 	Start           string         `json:"start"`
 	End             string         `json:"end"`
 	Status          string         `json:"status"`
@@ -94,11 +97,21 @@ type Admin struct {
 // AdminJSON renders v for the admin API.
 func AdminJSON(v View) Admin {
 	return Admin{
-		ID: v.ID, EventType: v.EventType.ID, Hosts: v.HostIDs(), Start: rfc3339(v.Start), End: rfc3339(v.End),
+		ID: v.ID, EventType: v.EventType.ID, EventSlug: v.EventType.Slug, EventTitle: v.EventType.Title,
+		Hosts: v.HostIDs(), HostNames: v.hostNames(), Start: rfc3339(v.Start), End: rfc3339(v.End),
 		Status: string(v.Status), Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
 		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
 		Created: rfc3339(v.Created),
 	}
+}
+
+// hostNames are the hosts' names in order.
+func (v View) hostNames() []string {
+	out := make([]string, len(v.Hosts))
+	for i, h := range v.Hosts {
+		out[i] = h.Name
+	}
+	return out
 }
 
 // CSVHeader is the first row of the bookings CSV export.

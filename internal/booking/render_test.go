@@ -51,7 +51,7 @@ func TestRenderers(t *testing.T) {
 		t.Errorf("invitee reply shows a token or host addresses: %s", reply)
 	}
 	admin, _ := json.Marshal(AdminJSON(v))
-	if !strings.Contains(string(admin), `"event_type":"et1","hosts":["h1","h2"]`) || !strings.Contains(string(admin), `"created":"2026-03-03T09:00:00Z"`) {
+	if !strings.Contains(string(admin), `"event_type":"et1","event_slug":"intro","event_title":"Intro call","hosts":["h1","h2"],"host_names":["Alice","Bo"]`) || !strings.Contains(string(admin), `"created":"2026-03-03T09:00:00Z"`) {
 		t.Errorf("admin JSON: %s", admin)
 	}
 	hook, _ := json.Marshal(WebhookJSON(v))

@@ -154,3 +154,23 @@ func mergeSpans(dst []span, first int) []span {
 	insertionSortSpans(dst[first:])
 	return dst[:first+len(unionSpans(dst[first:]))]
 }
+
+// Interval is a half-open stretch of time [Start, End) in UTC.
+type Interval struct{ Start, End time.Time }
+
+// Open returns the schedule's open time within [from, to) in UTC, sorted
+// and merged: its weekly windows and date overrides turned into instants
+// in its zone exactly as Compute does (DST gaps and overlaps, windows past
+// midnight). Calendars draw working hours from it.
+func (s *Schedule) Open(from, to time.Time) []Interval {
+	if s.Location == nil || !from.Before(to) {
+		return nil
+	}
+	z := zoneCursor{loc: s.Location}
+	spans := s.appendAvailability(nil, &z, toNanos(from), toNanos(to))
+	out := make([]Interval, len(spans))
+	for i, sp := range spans {
+		out[i] = Interval{time.Unix(0, sp.lo).UTC(), time.Unix(0, sp.hi).UTC()}
+	}
+	return out
+}
