@@ -93,7 +93,7 @@ func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBo
 	params["to"] = UTCString(slots.DataTo(av.Hosts, to))
 	params["exclude"] = excludeBooking
 
-	// Rows are scanned by hand: these two queries return thousands of rows
+	// Rows are scanned by hand (as BusyOf does): this query returns thousands of rows
 	// on a busy calendar, and reflection-based scanning doubled their cost.
 	rows, err := app.DB().NewQuery(`SELECT b.id, b.event_type, b.start, b.end, b.buffer_before, b.buffer_after, j.value AS host
 		FROM bookings b, json_each(b.hosts) j
