@@ -31,7 +31,7 @@ func TestFirstRunBinary(t *testing.T) {
 		}
 	}
 	out := srv.Output()
-	for _, want := range []string{"Booking page: " + srv.URL + "/", "Admin UI:     " + srv.URL + "/_/", srv.URL + "/intro", "superuser upsert"} {
+	for _, want := range []string{"Booking page: " + srv.URL + "/", "Dashboard:    " + srv.URL + "/admin/", "Admin UI:     " + srv.URL + "/_/", srv.URL + "/intro", "superuser upsert"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}

@@ -88,8 +88,15 @@ func (g *gcalEnv) runJobs() {
 // (the fake) redirects back with a code, the callback stores the connection.
 func (g *gcalEnv) connect() *connection {
 	g.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, g.base+"/api/admin/google/connect?host="+g.host, nil)
-	req.Header.Set("Authorization", g.suAuth)
+	return g.connectVia("/api/admin/google/connect?host="+g.host, g.suAuth, g.host)
+}
+
+// connectVia is connect with the consent URL from path, asked with auth,
+// for host hostID.
+func (g *gcalEnv) connectVia(path, auth, hostID string) *connection {
+	g.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, g.base+path, nil)
+	req.Header.Set("Authorization", auth)
 	var out struct{ URL string }
 	res := do(g.t, req, &out)
 	if res != 200 || !strings.Contains(out.URL, "code_challenge=") || !strings.Contains(out.URL, "access_type=offline") {
@@ -107,7 +114,10 @@ func (g *gcalEnv) connect() *connection {
 	}
 	cb.Body.Close()
 	g.runJobs() // the first sync
-	cn := g.connection()
+	cn, err := findConnection(g.app, hostID)
+	if err != nil {
+		g.t.Fatal(err)
+	}
 	if cn == nil || cn.status() != c.ConnectionConnected {
 		g.t.Fatalf("connection after callback: %+v", cn)
 	}

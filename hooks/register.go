@@ -135,7 +135,8 @@ func printBanner(addr string, demo bool) {
 	if demo {
 		fmt.Fprintf(&b, "  Demo event:   %s/%s\n", base, DemoSlug)
 	}
-	fmt.Fprintf(&b, "  Admin UI:     %s/_/\n", base)
+	fmt.Fprintf(&b, "  Dashboard:    %s/admin/  (admins and hosts)\n", base)
+	fmt.Fprintf(&b, "  Admin UI:     %s/_/  (raw data and settings)\n", base)
 	fmt.Fprintf(&b, "  First admin:  open the installer link printed below by PocketBase,\n")
 	fmt.Fprintf(&b, "                or run: %s superuser upsert EMAIL PASSWORD\n\n", os.Args[0])
 	fmt.Print(b.String())
