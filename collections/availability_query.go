@@ -86,7 +86,8 @@ func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBo
 	// Only bookings and busy time from DataFrom on can change these slots
 	// (about two days back on working hours, nine for always-open hosts).
 	lo := slots.DataFrom(av.Hosts, from)
-	hostIn, params := InList("h", keys(byHost))
+	query, params := HostBookingsSQL("b.id, b.event_type, b.start, b.end, b.buffer_before, b.buffer_after", keys(byHost),
+		"b.start >= {:lo} AND b.start < {:to} AND b.status IN ('pending', 'confirmed') AND b.id != {:exclude}")
 	params["lo"] = UTCString(lo)
 	// … and up to the end of the hosts' local day that holds the range's
 	// last instant (a daily limit counts the whole 23–26-hour day).
@@ -95,10 +96,7 @@ func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBo
 
 	// Rows are scanned by hand (as BusyOf does): this query returns thousands of rows
 	// on a busy calendar, and reflection-based scanning doubled their cost.
-	rows, err := app.DB().NewQuery(`SELECT b.id, b.event_type, b.start, b.end, b.buffer_before, b.buffer_after, j.value AS host
-		FROM bookings b, json_each(b.hosts) j
-		WHERE b.start >= {:lo} AND b.start < {:to} AND b.status IN ('pending', 'confirmed')
-		AND b.id != {:exclude} AND j.value IN (` + hostIn + `)`).Bind(params).Rows()
+	rows, err := app.DB().NewQuery(query).Bind(params).Rows()
 	if err != nil {
 		return av, fmt.Errorf("bookings: %w", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pocketbase/dbx"
-
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/slotbase/slotbase/internal/booking"
@@ -131,12 +129,10 @@ func HostLoad(app core.App, host, etID string, from, to time.Time) (int, time.Ti
 		N    int    `db:"n"`
 		Last string `db:"last"`
 	}
-	err := app.DB().NewQuery(`SELECT COUNT(*) AS n, COALESCE(MAX(b.created), '') AS last
-		FROM bookings b, json_each(b.hosts) j
-		WHERE j.value = {:host} AND b.event_type = {:et} AND b.status IN ('pending', 'confirmed')
-		AND b.start >= {:ws} AND b.start < {:we}`).Bind(dbx.Params{
-		"host": host, "et": etID, "ws": UTCString(from), "we": UTCString(to),
-	}).One(&row)
+	query, params := HostBookingsSQL("b.created", []string{host},
+		"b.event_type = {:et} AND b.status IN ('pending', 'confirmed') AND b.start >= {:ws} AND b.start < {:we}")
+	params["et"], params["ws"], params["we"] = etID, UTCString(from), UTCString(to)
+	err := app.DB().NewQuery(`SELECT COUNT(*) AS n, COALESCE(MAX(created), '') AS last FROM (` + query + `)`).Bind(params).One(&row)
 	if err != nil {
 		return 0, time.Time{}, err
 	}

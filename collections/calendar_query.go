@@ -19,8 +19,11 @@ func BusyOf(app core.App, hostIDs []string, from, to time.Time) (map[string][]sl
 	}
 	in, params := InList("h", hostIDs)
 	params["from"], params["to"] = UTCString(from), UTCString(to)
-	rows, err := app.DB().NewQuery(`SELECT bb.start, bb.end, cc.host FROM busy_blocks bb
-		JOIN calendar_connections cc ON cc.id = bb.connection
+	// CROSS JOIN keeps the hosts' few connections as the outer loop, so each
+	// reads its own blocks through (connection, end, start); a plain JOIN let
+	// the planner walk every host's blocks instead.
+	rows, err := app.DB().NewQuery(`SELECT bb.start, bb.end, cc.host FROM calendar_connections cc
+		CROSS JOIN busy_blocks bb ON bb.connection = cc.id
 		WHERE cc.host IN (` + in + `) AND bb.end > {:from} AND bb.start < {:to}`).Bind(params).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("busy blocks: %w", err)

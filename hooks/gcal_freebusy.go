@@ -90,9 +90,10 @@ func (s *server) storeLiveBusy(cn *connection, hostID string, blocks []gcal.Busy
 		Start string `db:"start"`
 		End   string `db:"end"`
 	}
-	err := s.app.DB().NewQuery(`SELECT b.start, b.end FROM bookings b, json_each(b.hosts) j
-		WHERE j.value = {:h} AND b.status IN ('pending', 'confirmed') AND b.start < {:to} AND b.end > {:from}`).
-		Bind(map[string]any{"h": hostID, "from": c.UTCString(from), "to": c.UTCString(to)}).All(&own)
+	query, params := c.HostBookingsSQL("b.start, b.end", []string{hostID},
+		"b.status IN ('pending', 'confirmed') AND b.start < {:to} AND b.end > {:from}")
+	params["from"], params["to"] = c.UTCString(from), c.UTCString(to)
+	err := s.app.DB().NewQuery(query).Bind(params).All(&own)
 	if err != nil {
 		return err
 	}

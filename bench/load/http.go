@@ -31,7 +31,7 @@ func (r result) p(q int) time.Duration {
 }
 
 func (r result) print(route string, conns int) {
-	fmt.Printf("%-12s %5d %10.0f %9s %9s %9d\n", route, conns, r.rate(), r.p(50).Round(time.Microsecond), r.p(99).Round(time.Microsecond), r.errors)
+	fmt.Printf("%-24s %5d %10.0f %9s %9s %9d\n", route, conns, r.rate(), r.p(50).Round(time.Microsecond), r.p(99).Round(time.Microsecond), r.errors)
 }
 
 func client(conns int) *http.Client {

@@ -6,6 +6,7 @@
 //	go run ./bench/load -bin bin/slotbase -mode book
 //	go run ./bench/load -bin bin/slotbase -mode book -postgres URL   (replication off, then on)
 //	go run ./bench/load -bin bin/slotbase -mode flood   (peak RSS under anonymous 30 MiB bodies)
+//	go run ./bench/load -bin bin/slotbase -mode org     (the large organisation: 50 hosts, 100,000 bookings)
 package main
 
 import (
@@ -24,7 +25,7 @@ import (
 
 func main() {
 	bin := flag.String("bin", "bin/slotbase", "slotbase binary")
-	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput; flood: server RSS under anonymous huge bodies")
+	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput; flood: server RSS under anonymous huge bodies; org: the large organisation")
 	duration := flag.Duration("duration", 5*time.Second, "how long each measurement runs (bounded); flood: cap on the whole flood, default 40s")
 	concs := flag.String("conc", "1,16", "connection counts; flood uses the largest")
 	bookings := flag.Int("bookings", 500, "slots mode: bookings in the 31-day range")
@@ -32,6 +33,8 @@ func main() {
 	pgURL := flag.String("postgres", "", "book mode: also run with replication to this (empty) PostgreSQL database and report its throughput and lag")
 	hours := flag.String("hours", "", "host availability: office (Mon–Fri 09–17) or always (24/7, the engine's longest look-back); default: always for slots, office for book")
 	bodyMB := flag.Int("body-mb", 30, "flood mode: MiB in each request body")
+	keep := flag.String("keep", "", "org mode: prepare the data dir here and keep it (for EXPLAIN and profiles)")
+	profile := flag.String("profile", "", "org mode: save the server's CPU profile of the uncached slots at the largest -conc to this file")
 	rounds := flag.Int("rounds", 3, "flood mode: rounds per route, each one request with Content-Length and one chunked")
 	flag.Parse()
 	if *mode == "flood" && !flagSet("duration") {
@@ -47,6 +50,25 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 	data := filepath.Join(dir, "pb_data")
+	conns := connCounts(*concs)
+	if *mode == "org" {
+		if *keep != "" {
+			data = *keep
+		}
+		today := time.Now().UTC().Truncate(24 * time.Hour)
+		t0 := time.Now()
+		if err := prepareOrg(data, today); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("prepared the large organisation in %s\n", time.Since(t0).Round(time.Millisecond))
+		srv, err := start(*bin, data)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer srv.stop()
+		runOrg(srv, conns, *duration, today, *profile)
+		return
+	}
 	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 7)
 	n := *bookings
 	if *mode == "book" || *mode == "flood" {
@@ -68,14 +90,6 @@ func main() {
 	}
 	defer srv.stop()
 
-	var conns []int
-	for _, s := range strings.Split(*concs, ",") {
-		c, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || c < 1 || c > 256 {
-			log.Fatalf("-conc: %q is not a count from 1 to 256", s)
-		}
-		conns = append(conns, c)
-	}
 	switch *mode {
 	case "slots":
 		q := fmt.Sprintf("/api/slots?event_type=load&from=%s&to=%s&tz=America/New_York",
@@ -134,8 +148,21 @@ func main() {
 	case "flood":
 		flood(srv, slices.Max(conns), *bodyMB, *rounds, *duration)
 	default:
-		log.Fatalf("-mode: %q is not slots, book or flood", *mode)
+		log.Fatalf("-mode: %q is not slots, book, flood or org", *mode)
 	}
+}
+
+// connCounts parses -conc.
+func connCounts(list string) []int {
+	var conns []int
+	for _, s := range strings.Split(list, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || c < 1 || c > 256 {
+			log.Fatalf("-conc: %q is not a count from 1 to 256", s)
+		}
+		conns = append(conns, c)
+	}
+	return conns
 }
 
 // server is the running binary.

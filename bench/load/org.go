@@ -1,0 +1,421 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/hooks"
+)
+
+// The large organisation (issue #18): 50 hosts in office hours across a few
+// zones, 20 event types (round robin over 10 hosts "rr10", collective over
+// 3 "team3", the rest single-host "solo-N"), 100,000 bookings over a year
+// around now and 20,000 busy blocks. Bookings and busy blocks are inserted
+// with plain SQL (bench data, not a door under test).
+const (
+	orgHosts        = 50
+	orgBookings     = 100_000
+	orgBusy         = 20_000
+	orgAdminEmail   = "admin@example.com"
+	orgAdminSecret  = "bench-admin-password"
+	orgDaysBack     = 270 // bookings from 270 days back …
+	orgDaysAhead    = 95  // … to 95 days ahead
+	orgSlotsPerDay  = 16  // 09:00–17:00 in 30-minute slots
+	orgSingleTypes  = 18
+	orgRoundRobin   = "rr10"
+	orgCollective   = "team3"
+	orgRoundRobinOf = 10
+)
+
+// orgZones are the hosts' zones, in turn.
+var orgZones = []string{"Europe/London", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles"}
+
+// prepareOrg makes the large organisation's data dir; today is the first
+// day of the bookable future.
+func prepareOrg(dir string, today time.Time) error {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return err
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		return err
+	}
+	if _, err := hooks.SeedFirstRun(app, "UTC", true); err != nil {
+		return err
+	}
+	save := func(tx core.App, collection string, values map[string]any) (*core.Record, error) {
+		col, err := tx.FindCachedCollectionByNameOrId(collection)
+		if err != nil {
+			return nil, err
+		}
+		r := core.NewRecord(col)
+		for k, v := range values {
+			r.Set(k, v)
+		}
+		return r, tx.Save(r)
+	}
+	return app.RunInTransaction(func(tx core.App) error {
+		if _, err := save(tx, core.CollectionNameSuperusers, map[string]any{"email": orgAdminEmail, "password": orgAdminSecret}); err != nil {
+			return err
+		}
+		hosts := make([]string, orgHosts)
+		for i := range hosts {
+			zone := orgZones[i%len(orgZones)]
+			s, err := save(tx, c.Schedules, map[string]any{c.SchedulesName: fmt.Sprint("Hours ", i), c.SchedulesTimezone: zone, c.SchedulesWeekly: officeWeekly})
+			if err != nil {
+				return err
+			}
+			h, err := save(tx, c.Hosts, map[string]any{c.HostsName: fmt.Sprint("Host ", i), c.HostsEmail: fmt.Sprintf("host%d@example.com", i),
+				c.HostsTimezone: zone, c.HostsSchedule: s.Id, c.HostsActive: true})
+			if err != nil {
+				return err
+			}
+			hosts[i] = h.Id
+		}
+		types := map[string][]string{orgRoundRobin: hosts[:orgRoundRobinOf], orgCollective: hosts[10:13]}
+		for i := range orgSingleTypes {
+			types[fmt.Sprint("solo-", i)] = hosts[13+i : 14+i]
+		}
+		typeIDs := map[string]string{}
+		for slug, hs := range types {
+			assignment := c.AssignmentSingle
+			switch slug {
+			case orgRoundRobin:
+				assignment = c.AssignmentRoundRobin
+			case orgCollective:
+				assignment = c.AssignmentCollective
+			}
+			et, err := save(tx, c.EventTypes, map[string]any{c.EventTypesSlug: slug, c.EventTypesTitle: "Org " + slug, c.EventTypesDuration: 30,
+				c.EventTypesSlotStep: 30, c.EventTypesHorizonDays: 365, c.EventTypesSeats: 1, c.EventTypesHosts: hs,
+				c.EventTypesAssignment: assignment, c.EventTypesActive: true, c.EventTypesMinNotice: 60})
+			if err != nil {
+				return err
+			}
+			typeIDs[slug] = et.Id
+		}
+		// Each host's bookings take distinct office-hour slots (weekdays,
+		// 16 a day, times in UTC: the bench cares about volume, not zones).
+		rnd := rand.New(rand.NewPCG(7, 11))
+		first := today.AddDate(0, 0, -orgDaysBack)
+		days := orgDaysBack + orgDaysAhead
+		now := c.UTCString(time.Now())
+		ins := func(table string, row dbx.Params) error {
+			row["id"] = security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789")
+			row["created"], row["updated"] = now, now
+			_, err := tx.DB().Insert(table, row).Execute()
+			return err
+		}
+		taken := map[[2]int]bool{}
+		for i := 0; i < orgBookings; {
+			hi, k := rnd.IntN(orgHosts), rnd.IntN(days*orgSlotsPerDay)
+			day := first.AddDate(0, 0, k/orgSlotsPerDay)
+			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || taken[[2]int{hi, k}] {
+				continue
+			}
+			taken[[2]int{hi, k}] = true
+			i++
+			start := day.Add(9*time.Hour + time.Duration(k%orgSlotsPerDay)*30*time.Minute)
+			et := typeIDs[fmt.Sprint("solo-", hi%orgSingleTypes)]
+			status := c.StatusConfirmed
+			if i%10 == 0 {
+				status = c.StatusCancelled
+			}
+			hostsJSON, _ := json.Marshal([]string{hosts[hi]})
+			if err := ins(c.Bookings, dbx.Params{c.BookingsEventType: et, c.BookingsHosts: string(hostsJSON), c.BookingsStart: c.UTCString(start),
+				c.BookingsEnd: c.UTCString(start.Add(30 * time.Minute)), c.BookingsStatus: status, c.BookingsName: fmt.Sprint("Seed ", i),
+				c.BookingsEmail: fmt.Sprintf("seed%d@example.com", i), c.BookingsTimezone: "UTC", c.BookingsAnswers: "{}"}); err != nil {
+				return err
+			}
+		}
+		// One Google connection per host holding its busy blocks (1 hour).
+		conns := make([]string, orgHosts)
+		for i, h := range hosts {
+			cn, err := save(tx, c.CalendarConnections, map[string]any{c.CalendarConnectionsHost: h, c.CalendarConnectionsProvider: "google",
+				c.CalendarConnectionsStatus: c.ConnectionConnected, c.CalendarConnectionsAccount: fmt.Sprintf("host%d@example.com", i)})
+			if err != nil {
+				return err
+			}
+			conns[i] = cn.Id
+		}
+		for i := range orgBusy {
+			start := first.Add(time.Duration(rnd.IntN(days*24)) * time.Hour)
+			if err := ins(c.BusyBlocks, dbx.Params{c.BusyBlocksConnection: conns[i%orgHosts], c.BusyBlocksStart: c.UTCString(start),
+				c.BusyBlocksEnd: c.UTCString(start.Add(time.Hour)), c.BusyBlocksSourceID: fmt.Sprint("ev", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// runOrg measures the large organisation: uncached and cached /api/slots
+// for the round robin over 10 hosts, the admin list, bookings, and the
+// server's peak RSS.
+func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile string) {
+	token, err := superuserToken(srv.url)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%-24s %5s %10s %9s %9s %9s\n", "route", "conns", "req/s", "p50", "p99", "errors")
+	// Distinct keys: each request asks a 31-day range from another start
+	// day or in another zone, so the cache never answers (90 days × 24 zones).
+	var keys []string
+	for day := range 90 {
+		for _, zone := range benchZones {
+			from := today.AddDate(0, 0, day+1)
+			keys = append(keys, fmt.Sprintf("/api/slots?event_type=%s&from=%s&to=%s&tz=%s", orgRoundRobin,
+				from.Format("2006-01-02"), from.AddDate(0, 0, 30).Format("2006-01-02"), zone))
+		}
+	}
+	cached := keys[0]
+	var next atomic.Int64
+	for _, n := range conns {
+		var profiled chan error
+		if profile != "" && n == conns[len(conns)-1] {
+			profiled = make(chan error, 1)
+			go func() { profiled <- fetchProfile(srv.url, token, d, profile) }()
+		}
+		u := runURLs(srv.url, func() string { return keys[int(next.Add(1))%len(keys)] }, nil, n, d, int64(len(keys)))
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("CPU profile of the uncached slots at %d clients: %s (go tool pprof -top %s)\n", n, profile, profile)
+		}
+		u.print("slots uncached (rr10)", n)
+		h := run(srv.url+"/api/health", n, d, 200000)
+		h.print("/api/health", n)
+		s := run(srv.url+cached, n, d, 200000)
+		s.print("slots cached (rr10)", n)
+		a := runURLs(srv.url, func() string { return "/api/admin/bookings?perPage=50&sort=-start" }, map[string]string{"Authorization": token}, n, d, 200000)
+		a.print("admin list perPage=50", n)
+		fmt.Printf("%-24s %5d %9.2fx  p99 %.2fx\n", "cached slots/health", n, s.rate()/h.rate(), float64(s.p(99))/float64(h.p(99)))
+	}
+	free, err := freeOrgSlots(srv.url, today)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, n := range conns {
+		r := bookOrg(srv.url, n, d, free)
+		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
+			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
+	}
+	fmt.Printf("server peak RSS: %s\n", peakRSS(srv))
+}
+
+// benchZones are the viewer zones the uncached keys cycle through.
+var benchZones = []string{"UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Rome", "Europe/Athens",
+	"Europe/Helsinki", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
+	"America/Toronto", "America/Mexico_City", "Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Kolkata", "Asia/Dubai",
+	"Asia/Singapore", "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg"}
+
+// fetchProfile saves the server's CPU profile over d (its pprof route).
+func fetchProfile(base, token string, d time.Duration, path string) error {
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/admin/debug/pprof/profile?seconds=%d", base, max(1, int(d.Seconds())-1)), nil)
+	req.Header.Set("Authorization", token)
+	resp, err := (&http.Client{Timeout: d + time.Minute}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// superuserToken signs the bench's superuser in.
+func superuserToken(base string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"identity": orgAdminEmail, "password": orgAdminSecret})
+	resp, err := http.Post(base+"/api/collections/_superusers/auth-with-password", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("superuser sign-in: %d %v", resp.StatusCode, err)
+	}
+	return out.Token, nil
+}
+
+// runURLs GETs next() from conns workers for d or max requests, with headers.
+func runURLs(base string, next func() string, headers map[string]string, conns int, d time.Duration, max int64) result {
+	cl := client(conns)
+	var n atomic.Int64
+	var mu sync.Mutex
+	var res result
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			errs := 0
+			for time.Now().Before(deadline) && n.Add(1) <= max {
+				req, _ := http.NewRequest(http.MethodGet, base+next(), nil)
+				req.Header.Set("Accept-Encoding", "gzip")
+				for k, v := range headers {
+					req.Header.Set(k, v)
+				}
+				t0 := time.Now()
+				resp, err := cl.Do(req)
+				if err != nil {
+					errs++
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs++
+					continue
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.errors += errs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.count = len(res.lat)
+	return res
+}
+
+// freeOrgSlots lists, interleaved across the single-host event types, the
+// free slots the page offers in the 60 days after today: what invitees
+// would pick.
+func freeOrgSlots(base string, today time.Time) ([][2]string, error) {
+	perType := make([][]string, orgSingleTypes)
+	for i := range perType {
+		slug := "solo-" + strconv.Itoa(i)
+		for _, r := range [][2]int{{1, 30}, {31, 60}} {
+			var out struct {
+				Days []struct{ Slots []struct{ Start string } }
+			}
+			url := fmt.Sprintf("%s/api/slots?event_type=%s&from=%s&to=%s&tz=UTC", base, slug,
+				today.AddDate(0, 0, r[0]).Format("2006-01-02"), today.AddDate(0, 0, r[1]).Format("2006-01-02"))
+			resp, err := http.Get(url)
+			if err != nil {
+				return nil, err
+			}
+			err = json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", url, err)
+			}
+			for _, d := range out.Days {
+				for _, sl := range d.Slots {
+					perType[i] = append(perType[i], sl.Start)
+				}
+			}
+		}
+	}
+	var out [][2]string
+	for k := 0; ; k++ {
+		added := false
+		for i, starts := range perType {
+			if k < len(starts) {
+				out = append(out, [2]string{"solo-" + strconv.Itoa(i), starts[k]})
+				added = true
+			}
+		}
+		if !added {
+			return out, nil
+		}
+	}
+}
+
+// orgBookNext numbers the free slots the org booking load takes, across runs.
+var orgBookNext atomic.Int64
+
+// bookOrg books free slots of the single-host event types (18 hosts) from
+// conns clients, each slot once.
+func bookOrg(base string, conns int, d time.Duration, free [][2]string) bookResult {
+	cl := client(conns)
+	var mu sync.Mutex
+	var res bookResult
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				k := int(orgBookNext.Add(1)) - 1
+				if k >= len(free) {
+					return
+				}
+				body, _ := json.Marshal(map[string]any{"event_type": free[k][0], "start": free[k][1],
+					"name": fmt.Sprint("Org ", k), "email": fmt.Sprintf("org%d@example.com", k), "timezone": "UTC"})
+				t0 := time.Now()
+				resp, err := cl.Post(base+"/api/bookings", "application/json", bytes.NewReader(body))
+				lat := time.Since(t0)
+				mu.Lock()
+				switch {
+				case err != nil:
+					res.errors++
+				case resp.StatusCode == 201:
+					res.created++
+					res.lat = append(res.lat, lat)
+				case resp.StatusCode == 409:
+					res.conflicts++
+				default:
+					res.errors++
+				}
+				mu.Unlock()
+				if resp != nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res
+}
+
+// peakRSS is the server process's high-water resident set (Linux).
+func peakRSS(srv *server) string {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.cmd.Process.Pid))
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}
