@@ -4,9 +4,13 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -20,7 +24,8 @@ import (
 
 // bookingFilter parses the list filters shared by the list and the CSV
 // export into a PocketBase filter and its params.
-func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) {
+// A database failure looking up a host or event type is the error.
+func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error, error) {
 	q := e.Request.URL.Query()
 	parts := []string{"id != ''"}
 	params := dbx.Params{}
@@ -50,13 +55,30 @@ func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) 
 		}
 		parts = append(parts, "("+strings.Join(alts, " || ")+")")
 	}
+	// Hosts and event types are looked up first, so the filter never joins
+	// another table: the count stays a plain COUNT(*) over an index.
 	if v := q.Get("host"); v != "" {
+		if _, err := e.App.FindRecordById(c.Hosts, v); errors.Is(err, sql.ErrNoRows) {
+			errs["host"] = fieldErr("no host with this id")
+		} else if err != nil {
+			return "", nil, nil, fmt.Errorf("host %s: %w", v, err)
+		}
 		params["host"] = v
-		parts = append(parts, "hosts.id ?= {:host}") // exact: an id in the relation
+		parts = append(parts, hostFilter("host"))
 	}
 	if v := q.Get("event_type"); v != "" {
-		params["et"] = v
-		parts = append(parts, "(event_type = {:et} || event_type.slug = {:et})")
+		r, err := e.App.FindRecordById(c.EventTypes, v)
+		if errors.Is(err, sql.ErrNoRows) {
+			r, err = e.App.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, v)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			errs["event_type"] = fieldErr("no event type with this id or slug")
+		} else if err != nil {
+			return "", nil, nil, fmt.Errorf("event type %s: %w", v, err)
+		} else {
+			params["et"] = r.Id
+			parts = append(parts, "event_type = {:et}")
+		}
 	}
 	if v := strings.TrimSpace(q.Get("q")); v != "" {
 		if len(v) > 200 {
@@ -65,8 +87,15 @@ func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error) 
 		params["q"] = "%" + likeEscaper.Replace(v) + "%" // a literal search: % and _ match themselves
 		parts = append(parts, "(name ~ {:q} || email ~ {:q} || notes ~ {:q})")
 	}
-	return strings.Join(parts, " && "), params, errs
+	return strings.Join(parts, " && "), params, errs, nil
 }
+
+// hostFilter matches the bookings whose hosts include the host id in
+// param. `hosts ~ id` is LIKE '%id%' on the JSON list, exact for a real
+// id: ids are 15 letters and digits and the pattern has no quote, so it
+// can only match a whole id in the list (callers pass a host id that
+// exists, never free text).
+func hostFilter(param string) string { return "hosts ~ {:" + param + "}" }
 
 // likeEscaper escapes LIKE's wildcards and its escape character (PocketBase
 // builds `~` as LIKE … ESCAPE '\').
@@ -74,14 +103,17 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // handleAdminBookings answers GET /api/admin/bookings: filtered, paginated.
 func (s *server) handleAdminBookings(e *core.RequestEvent) error {
-	return listBookings(e, "", nil)
+	return s.listBookings(e, "", nil)
 }
 
 // listBookings answers a paginated, filtered bookings list (bookingFilter),
 // narrowed by an extra filter and its params ("" for none), rendered with
 // booking.AdminJSON: the admin list, and a host's own list.
-func listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) error {
-	filter, params, errs := bookingFilter(e)
+func (s *server) listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) error {
+	filter, params, errs, err := bookingFilter(e)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
 	page, perPage := intParam(e, "page", 1, 1, 1_000_000, errs), intParam(e, "perPage", 50, 1, 500, errs)
 	sort := "start,id"
 	switch e.Request.URL.Query().Get("sort") {
@@ -100,11 +132,12 @@ func listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) er
 			params[k] = v
 		}
 	}
+	version := s.slots.current() // before reading: a change meanwhile makes the count stale, not wrong
 	records, err := e.App.FindRecordsByFilter(c.Bookings, filter, sort, perPage, (page-1)*perPage, params)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	total, err := countByFilter(e.App, c.Bookings, filter, params)
+	total, err := s.counts.count(e.App, version, filter, params)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -119,7 +152,9 @@ func listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) er
 	return e.JSON(http.StatusOK, map[string]any{"page": page, "perPage": perPage, "totalItems": total, "items": items})
 }
 
-// countByFilter counts the records of collection matching a filter.
+// countByFilter counts the records of collection matching a filter: a
+// plain COUNT(*) when the filter stays in the collection's own table,
+// COUNT(DISTINCT id) when it reaches through a relation (a join repeats rows).
 func countByFilter(app core.App, collection, filter string, params dbx.Params) (int64, error) {
 	col, err := app.FindCachedCollectionByNameOrId(collection)
 	if err != nil {
@@ -130,12 +165,58 @@ func countByFilter(app core.App, collection, filter string, params dbx.Params) (
 	if err != nil {
 		return 0, err
 	}
-	q := app.RecordQuery(col).Select("count(DISTINCT [[" + col.Name + ".id]])").AndWhere(expr)
+	q := app.RecordQuery(col).Select("count(*)").AndWhere(expr)
 	if err := resolver.UpdateQuery(q); err != nil {
 		return 0, err
 	}
+	if strings.Contains(q.Build().SQL(), " JOIN ") {
+		q.Select("count(DISTINCT [[" + col.Name + ".id]])")
+	}
 	var n int64
 	return n, q.Row(&n)
+}
+
+// countCache keeps list totals until the next change of bookings or
+// availability (the slot cache's version bumps on every committed change),
+// so paging through a long list, or many admins watching it, counts once.
+type countCache struct {
+	mu      sync.Mutex
+	entries map[string]countEntry
+}
+
+type countEntry struct {
+	version uint64
+	n       int64
+}
+
+// maxCountEntries bounds the cache; when full it starts over.
+const maxCountEntries = 512
+
+// count is countByFilter of the bookings, from the cache when nothing has
+// changed since (version is read before counting, so a change during the
+// count leaves an entry that no longer matches).
+func (cc *countCache) count(app core.App, version uint64, filter string, params dbx.Params) (int64, error) {
+	key := filter
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		key += "\x00" + k + "=" + fmt.Sprint(params[k])
+	}
+	cc.mu.Lock()
+	e, ok := cc.entries[key]
+	cc.mu.Unlock()
+	if ok && e.version == version {
+		return e.n, nil
+	}
+	n, err := countByFilter(app, c.Bookings, filter, params)
+	if err != nil {
+		return 0, err
+	}
+	cc.mu.Lock()
+	if cc.entries == nil || len(cc.entries) >= maxCountEntries {
+		cc.entries = map[string]countEntry{}
+	}
+	cc.entries[key] = countEntry{version, n}
+	cc.mu.Unlock()
+	return n, nil
 }
 
 func intParam(e *core.RequestEvent, name string, def, lo, hi int, errs map[string]error) int {
@@ -157,7 +238,10 @@ const csvBatch = 1000
 // handleAdminBookingsCSV answers GET /api/admin/bookings.csv: the filtered
 // bookings streamed in batches (keyset pagination), in constant memory.
 func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
-	filter, params, errs := bookingFilter(e)
+	filter, params, errs, err := bookingFilter(e)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
 	if len(errs) > 0 {
 		return badRequest(e, errs)
 	}

@@ -95,7 +95,7 @@ func (s *server) handleHostOverview(e *core.RequestEvent) error {
 func countPending(app core.App, now time.Time, hostID string) (int64, error) {
 	filter, params := "status = 'pending' && start > {:now}", dbx.Params{"now": c.UTCString(now)}
 	if hostID != "" {
-		filter += " && hosts.id ?= {:h}"
+		filter += " && " + hostFilter("h")
 		params["h"] = hostID
 	}
 	return countByFilter(app, c.Bookings, filter, params)

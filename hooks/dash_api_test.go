@@ -323,3 +323,45 @@ func TestNewEventTypeDefaults(t *testing.T) {
 		t.Fatal("an edit to no notice was overwritten by the defaults")
 	}
 }
+
+// TestListTotalsFollowChanges: the cached totals of a list follow every
+// booking change, and a filtered count counts each booking once.
+func TestListTotalsFollowChanges(t *testing.T) {
+	h := newHostEnv(t)
+	total := func(query string) float64 {
+		t.Helper()
+		code, body := apiCall(t, "GET", h.url+"/api/admin/bookings?perPage=1"+query, h.admin, nil)
+		if code != http.StatusOK {
+			t.Fatalf("list %s: %d %v", query, code, body)
+		}
+		return body["totalItems"].(float64)
+	}
+	h.bookAs(t, "call", "2026-03-02T10:00:00Z", "ann@example.com")
+	if n := total(""); n != 1 {
+		t.Fatalf("total %v, want 1", n)
+	}
+	if n := total(""); n != 1 { // from the cache
+		t.Fatalf("total again %v, want 1", n)
+	}
+	b := h.bookAs(t, "bobcall", "2026-03-02T10:00:00Z", "ben@example.com")
+	if n := total(""); n != 2 {
+		t.Fatalf("total after a booking %v, want 2", n)
+	}
+	if n := total("&host=" + h.bob); n != 1 {
+		t.Fatalf("Bob's total %v, want 1", n)
+	}
+	if code, _ := apiCall(t, "POST", h.url+"/api/admin/bookings/"+b+"/cancel", h.admin, map[string]any{}); code != http.StatusOK {
+		t.Fatal("cancel")
+	}
+	if n := total("&status=pending,confirmed"); n != 1 {
+		t.Fatalf("live total after a cancellation %v, want 1", n)
+	}
+	if n := total("&event_type=bobcall"); n != 1 {
+		t.Fatalf("bobcall total %v, want 1 (by slug)", n)
+	}
+	for _, q := range []string{"&host=" + h.bob[:5], "&event_type=nosuchtype"} {
+		if code, body := apiCall(t, "GET", h.url+"/api/admin/bookings?perPage=1"+q, h.admin, nil); code != http.StatusBadRequest || body["data"] == nil {
+			t.Errorf("%s: %d %v, want 400 naming the field", q, code, body)
+		}
+	}
+}

@@ -79,8 +79,7 @@ func (s *server) handleHostMe(e *core.RequestEvent) error {
 // filters (status, from, to, event_type, q; page, perPage), limited to the
 // bookings the signed-in host hosts.
 func (s *server) handleHostBookings(e *core.RequestEvent) error {
-	// exact: an id in the relation (a plain `hosts ?=` compares the whole list)
-	return listBookings(e, "hosts.id ?= {:self}", dbx.Params{"self": hostOf(e).Id})
+	return s.listBookings(e, hostFilter("self"), dbx.Params{"self": hostOf(e).Id})
 }
 
 // handleHostBooking answers GET /api/host/bookings/{id}: one of the host's bookings.

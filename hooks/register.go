@@ -81,6 +81,7 @@ type server struct {
 	secret []byte
 	now    func() time.Time
 	slots  slotCache
+	counts countCache // list totals (admin.go)
 	keys   keyGuard
 	// capture logs every write for the PostgreSQL replica (hooks/capture).
 	capture *capture.Capture
