@@ -85,6 +85,9 @@ func (s *server) requireAdmin(scope string) func(e *core.RequestEvent) error {
 		header := e.Request.Header.Get("Authorization")
 		key, hasBearer := strings.CutPrefix(header, "Bearer ")
 		if !hasBearer || !strings.HasPrefix(key, "sb_") {
+			if e.Auth != nil { // signed in, as a host: known, and not allowed
+				return e.ForbiddenError("These routes are for admins; hosts use /api/host/….", nil)
+			}
 			return e.UnauthorizedError("A superuser token or an API key (Authorization: Bearer sb_…) is required.", nil)
 		}
 		if s.keys.blocked(ip, now) {

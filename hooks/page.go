@@ -183,6 +183,9 @@ func pageMiddleware(app core.App, cfg *Config, public fs.FS) func(e *core.Reques
 	return func(e *core.RequestEvent) error {
 		h := e.Response.Header()
 		name := strings.TrimPrefix(path.Clean("/"+e.Request.PathValue(apis.StaticWildcardParam)), "/")
+		if name == "api" || strings.HasPrefix(name, "api/") {
+			return e.NotFoundError("No such API route.", nil) // JSON, not the booking page
+		}
 		dashboard := inDashboard(name)
 		switch {
 		case dashboard: // never framed: its buttons cancel bookings

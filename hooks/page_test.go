@@ -51,6 +51,54 @@ func TestPageHeaders(t *testing.T) {
 	}
 }
 
+// TestDashboardPageAndAPIMisses: the dashboard is served at /admin/ (never
+// framed), its addresses fall back to its own page, and a GET of an unknown
+// /api/ path is a JSON 404, not the booking page.
+func TestDashboardPageAndAPIMisses(t *testing.T) {
+	scenarios := []struct {
+		url, want string
+		status    int
+	}{
+		{"/admin/", `src="/admin/dash.js"`, 200},
+		{"/admin/bookings/xyz", `src="/admin/dash.js"`, 200},
+		{"/api/nosuch", `"status":404`, 404},
+		{"/api/admin/nosuch", `"status":404`, 404},
+	}
+	for _, s := range scenarios {
+		(&tests.ApiScenario{
+			Name:            s.url,
+			Method:          http.MethodGet,
+			URL:             s.url,
+			ExpectedStatus:  s.status,
+			ExpectedContent: []string{s.want},
+			TestAppFactory: func(t testing.TB) *tests.TestApp {
+				return newTestApp(t, Config{FrameAncestors: "*"})
+			},
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+				if s.status != 200 {
+					return
+				}
+				if csp := res.Header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors 'none'") || res.Header.Get("X-Frame-Options") != "DENY" {
+					t.Errorf("the dashboard may be framed: CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
+				}
+			},
+		}).Test(t)
+	}
+	(&tests.ApiScenario{
+		Name:            "the old Google page",
+		Method:          http.MethodGet,
+		URL:             "/admin/google",
+		ExpectedStatus:  http.StatusMovedPermanently,
+		ExpectedContent: []string{""},
+		TestAppFactory:  func(t testing.TB) *tests.TestApp { return newTestApp(t, Config{}) },
+		AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+			if loc := res.Header.Get("Location"); loc != "/admin/#/calendars" {
+				t.Errorf("redirect to %q", loc)
+			}
+		},
+	}).Test(t)
+}
+
 // TestParseFrameAncestors checks which CSP source lists are accepted.
 func TestParseFrameAncestors(t *testing.T) {
 	scenarios := []struct {
