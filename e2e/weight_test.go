@@ -55,18 +55,9 @@ func TestPageWeight(t *testing.T) {
 	b := newBrowser(t, "Europe/Berlin", desktop)
 	first := firstVisit(t, b.ctx, srv.URL+"/intro", "Europe/Berlin")
 
-	paths := make([]string, 0, len(first.resources))
-	for p := range first.resources {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	var report strings.Builder
-	fmt.Fprintf(&report, "first visit of /intro: %d bytes (%.1f KB) transferred, gzip, headers included, logo excluded\n", first.bytes, float64(first.bytes)/1024)
-	for _, p := range paths {
-		fmt.Fprintf(&report, "  %-70s %6.0f B\n", p, first.resources[p])
-	}
-	t.Log("\n" + report.String())
-	if err := os.WriteFile(filepath.Join(artifactDir(t, "weight"), "page-weight.txt"), []byte(report.String()), 0o644); err != nil {
+	report := first.report("first visit of /intro")
+	t.Log("\n" + report)
+	if err := os.WriteFile(filepath.Join(artifactDir(t, "weight"), "page-weight.txt"), []byte(report), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if first.bytes >= MaxFirstVisitBytes {
@@ -99,6 +90,25 @@ func BenchmarkTimesShown(b *testing.B) {
 // from a browser in zone, and measures it.
 func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visit {
 	t.Helper()
+	var ms float64
+	v := measureVisit(t, parent, pageURL, zone, `document.querySelector(".slot")`, nil, func(ctx context.Context) error {
+		var err error
+		ms, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.getEntriesByName("slotbase:slots-shown")[0].startTime`))
+		if err != nil {
+			return fmt.Errorf("reading the slots-shown mark: %w", err)
+		}
+		return nil
+	})
+	v.slots = time.Duration(ms * float64(time.Millisecond))
+	return v
+}
+
+// measureVisit opens pageURL in a new browser context (no cache, no
+// storage) from a browser in zone, after before (may be nil) ran on the
+// empty context; waits until the JavaScript condition ready holds, runs
+// after (may be nil), and adds up what every response transferred.
+func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready string, before, after func(ctx context.Context) error) visit {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	defer cancel()
 	var mu sync.Mutex
@@ -124,12 +134,32 @@ func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visi
 	if _, err := chromedp.Call(tctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(tctx, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(".slot"))); err != nil {
+	if before != nil {
+		if err := before(tctx); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		clear(urls)
+		clear(sizes)
+		clear(failed)
+		mu.Unlock()
+	}
+	if err := chromedp.Do(tctx, chromedp.Navigate(pageURL)); err != nil {
 		t.Fatal(err)
 	}
-	ms, err := chromedp.Run(tctx, chromedp.Evaluate[float64](`performance.getEntriesByName("slotbase:slots-shown")[0].startTime`))
-	if err != nil {
-		t.Fatalf("reading the slots-shown mark: %v", err)
+	for deadline := time.Now().Add(stepBound); ; time.Sleep(20 * time.Millisecond) {
+		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool]("!!("+ready+")"))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s still false after %s (%v)", pageURL, ready, stepBound, err)
+		}
+	}
+	if after != nil {
+		if err := after(tctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Wait until every response has finished loading (or failed).
 	finished := func() bool {
@@ -149,7 +179,7 @@ func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visi
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	v := visit{resources: map[string]float64{}, slots: time.Duration(ms * float64(time.Millisecond))}
+	v := visit{resources: map[string]float64{}}
 	for id, raw := range urls {
 		u, err := url.Parse(raw)
 		if err != nil || u.Scheme == "data" || u.Path == "/api/public/logo" {
@@ -163,4 +193,19 @@ func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visi
 		v.bytes += int(sizes[id])
 	}
 	return v
+}
+
+// report writes a visit's bytes per resource under title.
+func (v visit) report(title string) string {
+	paths := make([]string, 0, len(v.resources))
+	for p := range v.resources {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d bytes (%.1f KB) transferred, gzip, headers included, logo excluded\n", title, v.bytes, float64(v.bytes)/1024)
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  %-70s %6.0f B\n", p, v.resources[p])
+	}
+	return b.String()
 }
