@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what is missing
-# (Debian's postgresql and chromium), starts a throwaway PostgreSQL on a
-# loopback port for the run, runs every Go test, and stops it again.
+# (Debian's postgresql, chromium and nodejs), starts a throwaway PostgreSQL on
+# a loopback port for the run, runs the browser code's node tests and every
+# Go test, and stops PostgreSQL again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.27.3
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
 log() { printf '==> %s\n' "$*" >&2; }
+# has_node: a node with the built-in test runner (18 or later).
+has_node() { command -v node >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node, 10) >= 18 ? 0 : 1)' >/dev/null 2>&1; }
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 # 1. Dependencies.
@@ -19,6 +22,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || missing+=(python3-icalendar)
 # openssl: an independent HMAC for the webhook signature test.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# nodejs: `node --test` for the dashboard's pure helpers (web/test/).
+has_node || missing+=(nodejs)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${missing[*]} (apt-get)"
@@ -53,6 +58,17 @@ if bindir=$(pg_bindir) && [ -x "$bindir/initdb" ]; then
   log "PostgreSQL on 127.0.0.1:$port"
 fi
 
-# 3. The tests.
+# 3. The tests: the browser code's pure helpers, then Go.
+# The files are named, not the folder: Node 21+ takes `node --test web/test/`
+# for a module path.
+if has_node; then
+  log "node --test web/test/ (node $(node --version))"
+  node --test web/test/*.test.mjs
+elif [ "${CI:-}" = true ]; then
+  log "node (18 or later) is missing: CI=true needs it for web/test/ (apt-get install nodejs, or https://nodejs.org/)"
+  exit 1
+else
+  log "node (18 or later) is missing: skipping web/test/; install it with 'sudo apt-get install nodejs' or from https://nodejs.org/"
+fi
 log "go test ./..."
 go test -count=1 -timeout 20m "$@" ./...

@@ -6,15 +6,16 @@ import {
   h, uid, focusEl, messageBox, field, showFieldErrors,
   isAdmin, P, api, query, cached,
   viewerZone, dtf, fmtTime, fmtHours, fmtDay, fmtLongDay, zoneNote, zoneLabel, zoneNames, findZone,
-  localDay, addDays, today, rfc, weekStart, pad, hostPicker,
+  localDay, addDays, today, rfc, validDate, weekStart, pad, hostPicker,
 } from "./lib.js";
+import {
+  weekOf, clip, lanes, timeValue, isNextDay, describe, groupOverrides, spansText, daysIn, shiftMonth,
+} from "./pure.js";
 
 const enc = encodeURIComponent;
-const validDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || "") && !isNaN(localDay(s)) ? s : "";
 
 // ---------- the calendar ----------
 
-const DAY_MIN = 24 * 60;
 const narrow = () => matchMedia("(max-width: 40rem)").matches;
 
 // calendarView shows working hours, busy time and bookings of one host or
@@ -51,7 +52,7 @@ export function calendarView(root, params) {
     const s = (state = parse(p));
     for (const b of views.children) b.setAttribute("aria-pressed", String(b.dataset.view === s.view));
     if (host) host.ready.then(() => { host.input.value = s.host; });
-    const first = s.view === "week" ? weekOf(s.date) : s.date;
+    const first = s.view === "week" ? weekOf(s.date, weekStart) : s.date;
     const days = Array.from({ length: s.view === "week" ? 7 : 1 }, (_, i) => addDays(first, i));
     const last = days[days.length - 1];
     title.textContent = s.view === "week"
@@ -73,45 +74,10 @@ export function calendarView(root, params) {
   return { update };
 }
 
-// weekOf is the first day (in the locale's week) of the week holding key.
-function weekOf(key) {
-  return addDays(key, -((localDay(key).getDay() - weekStart + 7) % 7));
-}
-
 function legend() {
   const item = (cls, text) => h("li", null, h("span", { class: "swatch " + cls, "aria-hidden": "true" }), text);
   return h("ul", { class: "legend", "aria-label": "Legend" },
     item("work", "Working hours"), item("busy", "Busy in another calendar"), item("ev", "Booking"), item("ev ev-pending", "Waiting for approval"));
-}
-
-// clip is the part of [start, end) on local day key, in wall-clock minutes
-// of that day, or null when they do not meet.
-function clip(start, end, key) {
-  const d0 = localDay(key), d1 = localDay(addDays(key, 1));
-  const s = new Date(start), e = new Date(end);
-  if (!(s < d1 && e > d0)) return null;
-  const from = s <= d0 ? 0 : s.getHours() * 60 + s.getMinutes();
-  const to = e >= d1 ? DAY_MIN : e.getHours() * 60 + e.getMinutes();
-  return { s: from, e: Math.max(to, from + 5) }; // a fall-back hour may fold the clock; keep it visible
-}
-
-// lanes places overlapping blocks side by side: each gets lane and n
-// (the lanes of its cluster of overlaps).
-function lanes(pieces) {
-  pieces.sort((a, b) => a.s - b.s || b.e - a.e);
-  let cluster = [], ends = [], clusterEnd = -1;
-  const close = () => { for (const p of cluster) p.n = ends.length; cluster = []; ends = []; };
-  for (const p of pieces) {
-    if (cluster.length && p.s >= clusterEnd) close();
-    let lane = ends.findIndex((end) => end <= p.s);
-    if (lane < 0) lane = ends.push(0) - 1;
-    ends[lane] = p.e;
-    p.lane = lane;
-    cluster.push(p);
-    clusterEnd = cluster.length === 1 ? p.e : Math.max(clusterEnd, p.e);
-  }
-  close();
-  return pieces;
 }
 
 // drawGrid lays out the days as columns over an hour axis; blocks are
@@ -262,10 +228,10 @@ function intervalList(label, initial, readOnly) {
 
   function row([from, to]) {
     const a = timeInput(label + ", from", from, readOnly);
-    const b = timeInput(label + ", until", to === "24:00" ? "00:00" : to, readOnly);
+    const b = timeInput(label + ", until", timeValue(to), readOnly);
     const next = h("span", { class: "next-day", id: uid("nd") }, "next day");
     b.input.setAttribute("aria-describedby", next.id);
-    const mark = () => { next.hidden = !(a.input.value && b.input.value && b.input.value <= a.input.value); };
+    const mark = () => { next.hidden = !isNextDay(a.input.value, b.input.value); };
     a.input.addEventListener("input", mark);
     b.input.addEventListener("input", mark);
     mark();
@@ -467,23 +433,6 @@ function overridesEditor(body, base, sched, readOnly, refreshPreview) {
   reload();
 }
 
-// describe says what an override's intervals mean.
-const describe = (iv) => (iv && iv.length ? "Special hours " + iv.map(([a, b]) => `${a}–${b}`).join(", ") : "Day off");
-
-// groupOverrides joins consecutive dates with the same hours and reason.
-function groupOverrides(items) {
-  const groups = [];
-  for (const o of [...items].sort((a, b) => (a.date < b.date ? -1 : 1))) {
-    const last = groups[groups.length - 1];
-    const sig = JSON.stringify([o.intervals || [], o.reason || ""]);
-    if (last && last.sig === sig && addDays(last.to, 1) === o.date) {
-      last.to = o.date;
-      last.dates.push(o.date);
-    } else groups.push({ sig, from: o.date, to: o.date, dates: [o.date], intervals: o.intervals || [], reason: o.reason || "" });
-  }
-  return groups;
-}
-
 // monthCalendar is a month of day buttons marking days off and special
 // hours; a first and a second click select a range (onRange(from, to)).
 // Arrow keys move between days.
@@ -575,9 +524,6 @@ function monthCalendar(base, onRange) {
   };
 }
 
-const daysIn = (ym) => { const [y, m] = ym.split("-").map(Number); return new Date(y, m, 0).getDate(); };
-const shiftMonth = (ym, n) => { const [y, m] = ym.split("-").map(Number); const d = new Date(y, m - 1 + n, 1); return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`; };
-
 // previewer shows the next 7 days of slots the engine offers for one event
 // type (GET P/availability); it returns the refresh function.
 function previewer(body, hostId) {
@@ -612,12 +558,5 @@ function previewer(body, hostId) {
 // spans sums a day's slots up as the stretches they cover:
 // "9:00 AM – 12:00 PM, 1:00 – 5:00 PM (14 start times)".
 function spans(slots) {
-  if (!slots.length) return h("span", { class: "closed" }, "No free times");
-  const runs = [];
-  for (const s of slots) {
-    const last = runs[runs.length - 1];
-    if (last && new Date(s.start) <= last.end) last.end = new Date(Math.max(last.end, new Date(s.end)));
-    else runs.push({ start: new Date(s.start), end: new Date(s.end) });
-  }
-  return runs.map((r) => fmtHours(r.start, r.end)).join(", ") + ` (${slots.length} start ${slots.length === 1 ? "time" : "times"})`;
+  return slots.length ? spansText(slots, fmtHours) : h("span", { class: "closed" }, "No free times");
 }

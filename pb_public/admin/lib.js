@@ -4,6 +4,16 @@
 //
 // Nothing here (or in the screens) writes innerHTML: every server string
 // reaches the page through h(), i.e. as a text node or an attribute value.
+//
+// The pure helpers (days, weeks, zones) live in pure.js, tested by
+// web/test/ (node --test); the ones every screen uses are re-exported here.
+
+import { viewerZone, firstDayOfWeek } from "./pure.js";
+
+export {
+  pad, dateKey, localDay, addDays, today, rfc, validDate,
+  viewerZone, zoneNames, findZone,
+} from "./pure.js";
 
 // ---------- DOM ----------
 
@@ -184,10 +194,6 @@ export const forget = (path) => (path ? cache.delete(path) : cache.clear());
 // The viewer's zone is the browser's, so local Date methods give wall-clock
 // times and local midnights in it; other zones go through Intl.
 
-export const viewerZone = (() => {
-  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch { return "UTC"; }
-})();
-
 const formats = new Map();
 // dtf is a cached Intl.DateTimeFormat of the browser's locale.
 export function dtf(opts) {
@@ -237,52 +243,8 @@ export function zoneLabel(tz) {
 // zoneNote says once per screen which zone its times are in.
 export const zoneNote = () => h("p", { class: "zone-note" }, "Times are in your time zone, " + zoneLabel(viewerZone) + ".");
 
-export const pad = (n) => String(n).padStart(2, "0");
-// dateKey is the local YYYY-MM-DD of a Date.
-export const dateKey = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-// localDay is local midnight of YYYY-MM-DD.
-export const localDay = (key) => { const [y, m, d] = key.split("-").map(Number); return new Date(y, m - 1, d); };
-export const addDays = (key, n) => { const d = localDay(key); d.setDate(d.getDate() + n); return dateKey(d); };
-export const today = () => dateKey(new Date());
-// rfc is an instant as RFC 3339 UTC without milliseconds, as the API wants it.
-export const rfc = (d) => new Date(d).toISOString().replace(/\.\d{3}Z$/, "Z");
-
-// weekStart is the locale's first day of the week (0 Sunday … 6 Saturday).
-export const weekStart = (() => {
-  try {
-    const l = new Intl.Locale(navigator.language || "en");
-    const w = l.getWeekInfo ? l.getWeekInfo() : l.weekInfo;
-    return w && w.firstDay ? w.firstDay % 7 : 1;
-  } catch { return 1; }
-})();
-
-// ---------- time zone names for pickers ----------
-
-let zones = null;
-// zoneNames lists the IANA zones this browser knows, the viewer's and UTC included.
-export function zoneNames() {
-  if (!zones) {
-    zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone").slice() : [];
-    for (const z of [viewerZone, "UTC"]) if (!zones.includes(z)) zones.push(z);
-  }
-  return zones;
-}
-
-// findZone turns what someone typed into an IANA zone: the zone itself in
-// any case, a city ("tokyo", "new york" → Asia/Tokyo, America/New_York), or
-// an alias the browser knows but does not list (Etc/UTC).
-export function findZone(typed) {
-  const t = typed.trim().replace(/ /g, "_");
-  if (!t) return null;
-  const low = t.toLowerCase();
-  const all = zoneNames();
-  const found = all.find((z) => z.toLowerCase() === low) || all.find((z) => z.toLowerCase().endsWith("/" + low));
-  if (found || !t.includes("/")) return found || null;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: t });
-    return t;
-  } catch { return null; }
-}
+// weekStart is the browser locale's first day of the week (0 Sunday … 6 Saturday).
+export const weekStart = firstDayOfWeek(navigator.language);
 
 // ---------- bookings ----------
 
