@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -28,11 +26,12 @@ const (
 )
 
 // dashWorld is the data one dashboard run starts from: two hosts with
-// their own event types, a host account for Ada, a superuser, and
-// bookings in every state the screens act on.
+// their own event types, a host account for Ada, a superuser, bookings in
+// every state the screens act on, and the SMTP sink the server mails to.
 type dashWorld struct {
 	srv        *testenv.Server
 	dir        string
+	sink       *testenv.SMTPSink
 	ada, grace *core.Record
 	// bookings by what the flow does with them
 	confirm, cancel, move, waiting, others string
@@ -44,8 +43,9 @@ type dashWorld struct {
 // cancels and reschedules bookings, edits a host's weekly hours and days
 // off (and /api/slots follows), invites a host who sets a password from
 // the mail's link; a host signs in and reaches only their own bookings and
-// hours. Every screen is screenshotted into testdata/artifacts/ and
-// checked by axe-core.
+// hours. The server mails a real SMTP sink, where the test reads the mails.
+// Every screen is screenshotted into testdata/artifacts/ and checked by
+// axe-core.
 func TestDashboard(t *testing.T) {
 	for _, vp := range []viewport{desktop, mobile} {
 		t.Run(vp.name, func(t *testing.T) { dashboardFlow(t, vp) })
@@ -53,8 +53,9 @@ func TestDashboard(t *testing.T) {
 }
 
 func newDashWorld(t *testing.T) *dashWorld {
-	w := &dashWorld{dir: t.TempDir()}
+	w := &dashWorld{dir: t.TempDir(), sink: testenv.StartSMTPSink(t, testenv.FreePort(t))}
 	prepare(t, w.dir, "Northwind Clinic", "#0f766e", func(s *seeder) {
+		s.smtp(w.sink.Port)
 		w.ada = s.host("Ada Byron", "UTC", weekdays9to5)
 		w.grace = s.host("Grace Hopper", "UTC", weekdays9to5)
 		s.eventType("consult", "First consultation", w.ada, map[string]any{c.EventTypesRequiresConfirmation: true})
@@ -98,7 +99,7 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.click("button", "Confirm")
 	d.wait("the confirmation", `document.querySelector(".badge-confirmed") && msg().startsWith("Confirmed.")`)
 	d.dbStatus(w, w.confirm, "confirmed")
-	checkMail(t, w.dir, w.confirm, "approved", "carla@example.com", "Subject: Confirmed: First consultation")
+	checkMail(t, w, w.confirm, "approved", "carla@example.com", "Confirmed: First consultation with Ada Byron on ")
 
 	// 3. The overview: what needs attention, today, this week.
 	d.nav("Overview")
@@ -133,7 +134,7 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	if r := d.dbStatus(w, w.cancel, "cancelled"); r.GetString(c.BookingsCancelReason) != "The host is ill, sorry." {
 		t.Errorf("cancel reason %q", r.GetString(c.BookingsCancelReason))
 	}
-	checkMail(t, w.dir, w.cancel, "cancelled", "dan@example.com", "The host is ill, sorry.")
+	checkMail(t, w, w.cancel, "cancelled", "dan@example.com", "Cancelled: Intro call with Ada Byron on ", "The host is ill, sorry.")
 
 	// 6. Reschedule Eve's booking to a free time on another day; the first
 	// time picked is taken meanwhile (409), so the list reloads without it.
@@ -162,7 +163,12 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	if r := d.dbStatus(w, w.move, "confirmed"); !r.GetDateTime(c.BookingsStart).Time().Equal(mustTime(t, target)) {
 		t.Errorf("booking starts at %s, want the picked %s", r.GetDateTime(c.BookingsStart), target)
 	}
-	checkMail(t, w.dir, w.move, "rescheduled", "eve@example.com", "")
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMail(t, w, w.move, "rescheduled", "eve@example.com", // the new time, in Eve's zone
+		"Rescheduled: Intro call with Ada Byron on "+mustTime(t, target).In(tokyo).Format("Mon 2 Jan 2006, 15:04 MST"))
 
 	// 7. The calendar, a week with the bookings.
 	d.nav("Calendar")
@@ -229,7 +235,7 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.shot("11-hosts")
 	d.click("button", "Invite Grace Hopper")
 	d.wait("the invitation", `msg().startsWith("Invitation sent to grace@example.com")`)
-	token := invitationToken(t, w.dir)
+	token := invitationToken(t, w.sink, "grace@example.com")
 
 	// 11. An expired session: the server refuses the token, the sign-in
 	// form says so, and signing in again opens the page that was asked
@@ -415,55 +421,69 @@ func (d *dash) dbStatus(w *dashWorld, id, status string) *core.Record {
 	return r
 }
 
-// checkMail waits for the booking's e-mail of kind to the invitee in
-// email_log and checks the message slotbase wrote (the test server has no
-// SMTP server, so mails land as .eml files in the data dir) contains want.
-func checkMail(t *testing.T, dir, booking, kind, to, want string) {
+// checkMail waits for the booking's e-mail of kind to the invitee: its
+// email_log row says the SMTP server took it, and the message the row
+// names (by Message-ID) is in the sink, addressed to the invitee's address
+// to, with a subject starting with subject and a text containing each of has.
+func checkMail(t *testing.T, w *dashWorld, booking, kind, to, subject string, has ...string) {
 	t.Helper()
-	var file string
-	eventually(t, kind+" mail to "+to, func() bool {
-		logs := findRecords(t, dir, c.EmailLog, "booking = {:b} && kind = {:k} && role = 'invitee' && status = 'sent'", map[string]any{"b": booking, "k": kind})
+	var log *core.Record
+	eventually(t, kind+" mail to "+to+" in email_log", func() bool {
+		logs := findRecords(t, w.dir, c.EmailLog, "booking = {:b} && kind = {:k} && role = 'invitee' && status = 'sent'", map[string]any{"b": booking, "k": kind})
 		if len(logs) > 0 {
-			file = logs[0].GetString(c.EmailLogFile)
+			log = logs[0]
 		}
-		return file != ""
+		return log != nil
 	})
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
+	if tr := log.GetString(c.EmailLogTransport); tr != "smtp" {
+		t.Errorf("%s mail went by %q, want smtp", kind, tr)
 	}
-	text := unfold(string(raw))
-	if !strings.Contains(text, "To: "+to) && !strings.Contains(text, "<"+to+">") {
-		t.Errorf("%s mail %s is not addressed to %s", kind, file, to)
+	id := log.GetString(c.EmailLogMessageID)
+	m := sinkMessage(t, w.sink, kind+" mail <"+id+"> in the SMTP sink", func(m testenv.SinkMessage) bool { return m.Msg.MessageID == id })
+	if !slices.Equal(m.RcptTos, []string{to}) || m.Msg.To == nil || m.Msg.To.Address != to {
+		t.Errorf("%s mail goes to %v (header %v), want %s", kind, m.RcptTos, m.Msg.To, to)
 	}
-	if !strings.Contains(text, want) {
-		t.Errorf("%s mail %s lacks %q", kind, file, want)
+	if !strings.HasPrefix(m.Msg.Subject, subject) {
+		t.Errorf("%s mail subject %q, want it to start %q", kind, m.Msg.Subject, subject)
+	}
+	text := m.Msg.Text()
+	for _, want := range has {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s mail lacks %q:\n%s", kind, want, text)
+		}
 	}
 }
 
-// unfold undoes quoted-printable soft line breaks and escaped equals signs,
-// enough to search a mail's text.
-func unfold(s string) string {
-	return strings.NewReplacer("=\r\n", "", "=\n", "", "=3D", "=").Replace(s)
+// sinkMessage waits until the sink holds a message matching match and
+// returns the last such.
+func sinkMessage(t *testing.T, sink *testenv.SMTPSink, what string, match func(testenv.SinkMessage) bool) testenv.SinkMessage {
+	t.Helper()
+	var found *testenv.SinkMessage
+	eventually(t, what, func() bool {
+		for _, m := range sink.Messages(t) {
+			if match(m) {
+				found = &m
+			}
+		}
+		return found != nil
+	})
+	return *found
 }
 
 var welcomeLink = regexp.MustCompile(`/admin/#/welcome/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)`)
 
-// invitationToken reads the set-password token from the invitation mail.
-func invitationToken(t *testing.T, dir string) string {
+// invitationToken reads the set-password token from the invitation mail
+// to email in the sink.
+func invitationToken(t *testing.T, sink *testenv.SMTPSink, email string) string {
 	t.Helper()
-	var token string
-	eventually(t, "the invitation mail", func() bool {
-		files, _ := filepath.Glob(filepath.Join(dir, "mail", "invite-*.eml"))
-		for _, f := range files {
-			raw, _ := os.ReadFile(f)
-			if m := welcomeLink.FindStringSubmatch(unfold(string(raw))); m != nil && strings.Contains(string(raw), "grace@example.com") {
-				token = m[1]
-			}
-		}
-		return token != ""
+	m := sinkMessage(t, sink, "the invitation mail to "+email, func(m testenv.SinkMessage) bool {
+		return slices.Equal(m.RcptTos, []string{email}) && strings.HasPrefix(m.Msg.Subject, "You are invited to ")
 	})
-	return token
+	link := welcomeLink.FindStringSubmatch(m.Msg.Text())
+	if link == nil {
+		t.Fatalf("the invitation mail to %s has no welcome link:\n%s", email, m.Msg.Text())
+	}
+	return link[1]
 }
 
 // eventually polls cond until it holds, within stepBound.

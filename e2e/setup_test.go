@@ -85,6 +85,17 @@ func (s *seeder) record(collection string, values map[string]any) *core.Record {
 	return r
 }
 
+// smtp points PocketBase's mail settings at an SMTP server on
+// 127.0.0.1:port, so the server mails there instead of writing .eml files.
+func (s *seeder) smtp(port int) {
+	s.t.Helper()
+	settings := s.app.Settings()
+	settings.SMTP.Enabled, settings.SMTP.Host, settings.SMTP.Port = true, "127.0.0.1", port
+	if err := s.app.Save(settings); err != nil {
+		s.t.Fatalf("mail settings: %v", err)
+	}
+}
+
 // host adds a host with its own schedule (weekly JSON in zone).
 func (s *seeder) host(name, zone, weekly string) *core.Record {
 	sched := s.record(c.Schedules, map[string]any{c.SchedulesName: name + "'s hours", c.SchedulesTimezone: zone, c.SchedulesWeekly: weekly})

@@ -12,13 +12,14 @@ import (
 	"github.com/pocketbase/dbx"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/testenv"
 )
 
 // doorEnv is an e-mail env (real SMTP sink) with a superuser, a webhook
 // receiver subscribed to every booking event, and the event type's id.
 type doorEnv struct {
 	*emailEnv
-	sink *smtpSink
+	sink *testenv.SMTPSink
 	auth string
 	recv *webhookReceiver
 	et   string
@@ -26,8 +27,8 @@ type doorEnv struct {
 
 func newDoorEnv(t *testing.T) *doorEnv {
 	t.Helper()
-	port := freePort(t)
-	sink := startSink(t, port, t.TempDir())
+	port := testenv.FreePort(t)
+	sink := testenv.StartSMTPSink(t, port)
 	env := newEmailEnv(t, port, nil)
 	_, auth := mkSuperuser(t, env.app, "root@example.com")
 	recv := &webhookReceiver{answers: map[string][]int{}}
@@ -64,7 +65,7 @@ func (d *doorEnv) settle(t *testing.T, seenMails, seenHooks *int) outcome {
 	t.Helper()
 	d.drain(t)
 	var out outcome
-	msgs := d.sink.messages(t)
+	msgs := d.sink.Messages(t)
 	for _, m := range msgs[*seenMails:] {
 		line := m.Msg.To.Address + " " + strings.SplitN(m.Msg.Subject, ":", 2)[0]
 		if p := m.Msg.Part("text/calendar"); p != nil {
@@ -128,7 +129,7 @@ func TestRecordsAPIBookingDoor(t *testing.T) {
 		t.Errorf("admin create webhooks: %v", got.events)
 	}
 	// The invitee of an admin booking gets their own manage link.
-	carolMail := byRecipient(t, d.sink.messages(t), "carol@example.com")
+	carolMail := byRecipient(t, d.sink.Messages(t), "carol@example.com")
 	if !strings.Contains(carolMail.Msg.Text(), "https://book.acme.test/manage#mt_") {
 		t.Errorf("admin booking's invitee mail lacks the manage link:\n%s", carolMail.Msg.Text())
 	}

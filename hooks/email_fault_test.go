@@ -13,6 +13,7 @@ import (
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/mail"
 	"github.com/slotbase/slotbase/internal/queue"
+	"github.com/slotbase/slotbase/internal/testenv"
 )
 
 // TestEmailSMTPOutage: with the SMTP server down, 20 bookings still succeed
@@ -20,8 +21,9 @@ import (
 // mail is delivered exactly once, the job rows show the retries, and a job
 // that runs again (its completion lost) sends nothing twice.
 func TestEmailSMTPOutage(t *testing.T) {
-	needPython(t, "aiosmtpd", "python3-aiosmtpd")
-	port := freePort(t) // nothing listens here yet: connection refused
+	// The sink starts half-way: skip now, not after the outage, without aiosmtpd.
+	testenv.Python(t, "aiosmtpd", "python3-aiosmtpd")
+	port := testenv.FreePort(t) // nothing listens here yet: connection refused
 	env := newEmailEnv(t, port, nil)
 
 	// The worker runs (and fails) while the bookings come in.
@@ -101,13 +103,13 @@ func TestEmailSMTPOutage(t *testing.T) {
 	env.drain(t)
 
 	// The server comes back; the next retries deliver.
-	sink := startSink(t, port, t.TempDir())
+	sink := testenv.StartSMTPSink(t, port)
 	env.clock.Add(10 * time.Second)
 	env.drain(t)
 	env.clock.Add(time.Minute) // nothing left to retry
 	env.drain(t)
 
-	got := sink.messages(t)
+	got := sink.Messages(t)
 	if len(got) != 40 {
 		t.Fatalf("%d mails delivered, want 40 (20 invitees + 20 host notifications)", len(got))
 	}
@@ -143,7 +145,7 @@ func TestEmailSMTPOutage(t *testing.T) {
 	if n := env.drain(t); n != 1 {
 		t.Fatalf("ran %d jobs, want the one re-run", n)
 	}
-	if n := len(sink.messages(t)); n != 40 {
+	if n := len(sink.Messages(t)); n != 40 {
 		t.Fatalf("%d mails after a job ran twice, want still 40", n)
 	}
 	if n := len(env.emailLog(t, "status = 'sent'", nil)); n != 40 {

@@ -1,150 +1,25 @@
 package hooks
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "github.com/slotbase/slotbase/collections"
-	"github.com/slotbase/slotbase/internal/mail/mailtest"
 	"github.com/slotbase/slotbase/internal/testenv"
 )
 
-// The helpers of the e-mail tests: a real SMTP server (Debian's
-// python3-aiosmtpd) on loopback, an independent iCalendar parser (Debian's
+// The helpers of the e-mail tests besides the SMTP sink (testenv's, real
+// on loopback): an independent iCalendar parser (Debian's
 // python3-icalendar), and a test app whose job worker the test drives.
-
-// python is Debian's interpreter, which has the Debian modules (the first
-// python3 on PATH may be another one).
-const python = "/usr/bin/python3"
-
-// needPython skips (or fails under CI) unless python has module.
-func needPython(t *testing.T, module, pkg string) {
-	t.Helper()
-	if err := exec.Command(python, "-c", "import "+module).Run(); err != nil {
-		testenv.Missing(t, pkg+" ("+python+" -c 'import "+module+"' failed)")
-	}
-}
-
-// smtpSink is smtp_sink.py on a loopback port.
-type smtpSink struct {
-	port int
-	dir  string
-	cmd  *exec.Cmd
-	in   interface{ Close() error }
-	done chan struct{}
-}
-
-// freePort returns a loopback port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startSink runs the sink on port, storing messages in dir.
-func startSink(t *testing.T, port int, dir string) *smtpSink {
-	t.Helper()
-	needPython(t, "aiosmtpd", "python3-aiosmtpd")
-	cmd := exec.Command(python, "testdata/smtp_sink.py", strconv.Itoa(port), dir)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{port: port, dir: dir, cmd: cmd, in: in, done: make(chan struct{})}
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		ok := sc.Scan() && sc.Text() == "READY"
-		ready <- ok
-		for sc.Scan() {
-		}
-	}()
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	t.Cleanup(s.stop)
-	select {
-	case ok := <-ready:
-		if !ok {
-			s.stop()
-			t.Fatalf("smtp sink did not start: %s", stderr.String())
-		}
-	case <-time.After(time.Minute):
-		s.stop()
-		t.Fatalf("smtp sink not ready after a minute: %s", stderr.String())
-	}
-	return s
-}
-
-// stop ends the sink (closing stdin), killing it if it hangs.
-func (s *smtpSink) stop() {
-	_ = s.in.Close()
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
-}
-
-// sunk is one message the sink accepted.
-type sunk struct {
-	MailFrom string   `json:"mail_from"`
-	RcptTos  []string `json:"rcpt_tos"`
-	Raw      []byte   `json:"-"`
-	Msg      *mailtest.Message
-}
-
-// messages returns what the sink stored, in order, parsed.
-func (s *smtpSink) messages(t *testing.T) []sunk {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(s.dir, "*.json"))
-	sort.Strings(files)
-	out := make([]sunk, 0, len(files))
-	for _, f := range files {
-		var m sunk
-		raw, err := os.ReadFile(f)
-		if err == nil {
-			err = json.Unmarshal(raw, &m)
-		}
-		if err == nil {
-			m.Raw, err = os.ReadFile(strings.TrimSuffix(f, ".json") + ".eml")
-		}
-		if err == nil {
-			m.Msg, err = mailtest.Parse(m.Raw)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
 
 // icsInfo is what ics_fields.py reads from an iCalendar object.
 type icsInfo struct {
@@ -165,7 +40,7 @@ type icsInfo struct {
 // parseICS reads calendar objects with python3-icalendar.
 func parseICS(t *testing.T, objects ...[]byte) []icsInfo {
 	t.Helper()
-	needPython(t, "icalendar", "python3-icalendar")
+	python := testenv.Python(t, "icalendar", "python3-icalendar")
 	dir := t.TempDir()
 	args := []string{"testdata/ics_fields.py"}
 	for i, o := range objects {

@@ -10,6 +10,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/mail/mailtest"
+	"github.com/slotbase/slotbase/internal/testenv"
 )
 
 const inviteStructure = "multipart/mixed[multipart/alternative[text/plain,text/html,text/calendar],application/ics]"
@@ -20,19 +21,19 @@ const inviteStructure = "multipart/mixed[multipart/alternative[text/plain,text/h
 // by python3-icalendar keep one UID while SEQUENCE grows and the cancel says
 // METHOD:CANCEL.
 func TestEmailBookingLifecycle(t *testing.T) {
-	port := freePort(t)
-	sink := startSink(t, port, t.TempDir())
+	port := testenv.FreePort(t)
+	sink := testenv.StartSMTPSink(t, port)
 	env := newEmailEnv(t, port, nil)
 	id, token := env.book(t, "2026-03-03T10:00:00Z", "Bob Ó'Brien & Co", "bob@example.com", "America/New_York",
 		"<script>alert(1)</script>\nSecond line")
 	env.drain(t)
 
-	got := sink.messages(t)
+	got := sink.Messages(t)
 	if len(got) != 2 {
 		t.Fatalf("%d mails after booking, want 2 (invitee and host)", len(got))
 	}
 	invitee, host := byRecipient(t, got, "bob@example.com"), byRecipient(t, got, "alice@example.com")
-	for _, m := range []sunk{invitee, host} {
+	for _, m := range []testenv.SinkMessage{invitee, host} {
 		if m.MailFrom != "bookings@acme.test" || m.Msg.From.Address != "bookings@acme.test" || m.Msg.From.Name != "Acme Bookings" {
 			t.Errorf("sender: envelope %q, header %v", m.MailFrom, m.Msg.From)
 		}
@@ -76,7 +77,7 @@ func TestEmailBookingLifecycle(t *testing.T) {
 		t.Fatalf("cancel: %d %v", code, body)
 	}
 	env.drain(t)
-	got = sink.messages(t)
+	got = sink.Messages(t)
 	if len(got) != 6 {
 		t.Fatalf("%d mails after reschedule and cancel, want 6", len(got))
 	}
@@ -138,7 +139,7 @@ func TestEmailBookingLifecycle(t *testing.T) {
 	// they are skipped (and logged), never sent.
 	env.clock.Add(4 * 24 * time.Hour)
 	env.drain(t)
-	if n := len(sink.messages(t)); n != 6 {
+	if n := len(sink.Messages(t)); n != 6 {
 		t.Fatalf("%d mails after the reminders came due, want still 6", n)
 	}
 	if skipped := env.emailLog(t, "booking = {:b} && kind = 'reminder' && status = 'skipped'", map[string]any{"b": id}); len(skipped) != 4 {
@@ -305,10 +306,10 @@ func mailTo(t *testing.T, inbox []*mailtest.Message, address, prefix string) *ma
 	return found
 }
 
-// byRecipient finds the one sunk message whose envelope goes to address.
-func byRecipient(t *testing.T, msgs []sunk, address string) sunk {
+// byRecipient finds the one message whose envelope goes to address.
+func byRecipient(t *testing.T, msgs []testenv.SinkMessage, address string) testenv.SinkMessage {
 	t.Helper()
-	var found []sunk
+	var found []testenv.SinkMessage
 	for _, m := range msgs {
 		if len(m.RcptTos) == 1 && m.RcptTos[0] == address && m.Msg.To.Address == address {
 			found = append(found, m)

@@ -13,6 +13,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/apikey"
+	"github.com/slotbase/slotbase/internal/testenv"
 )
 
 // hostEnv is an e-mail test app on a real SMTP sink: host Alice with event
@@ -20,15 +21,15 @@ import (
 // and a superuser.
 type hostEnv struct {
 	*emailEnv
-	sink  *smtpSink
+	sink  *testenv.SMTPSink
 	admin string // superuser token
 	bob   string // Bob's host id
 }
 
 func newHostEnv(t *testing.T) *hostEnv {
 	t.Helper()
-	port := freePort(t)
-	sink := startSink(t, port, t.TempDir())
+	port := testenv.FreePort(t)
+	sink := testenv.StartSMTPSink(t, port)
 	env := newEmailEnv(t, port, map[string]any{c.EventTypesRequiresConfirmation: true})
 	_, admin := mkSuperuser(t, env.app, "root@example.com")
 	bob := mkHost(t, env.app, "Bob", "Europe/London", weekdays9to5)
@@ -109,7 +110,7 @@ func TestHostInvitation(t *testing.T) {
 	if code != http.StatusOK || body["host"] != alice || body["email"] != "alice@example.com" || body["invited"] != true || body["delivery"] != "smtp" {
 		t.Fatalf("invite: %d %v", code, body)
 	}
-	mails := h.sink.messages(t)
+	mails := h.sink.Messages(t)
 	if len(mails) != 1 {
 		t.Fatalf("%d mails, want the invitation only", len(mails))
 	}
@@ -153,7 +154,7 @@ func TestHostInvitation(t *testing.T) {
 	if n := hostUsers(t, h.app); n != 1 {
 		t.Fatalf("%d accounts after two invitations", n)
 	}
-	if mails := h.sink.messages(t); len(mails) != 2 || resetLink.FindString(mails[1].Msg.Text()) == "" {
+	if mails := h.sink.Messages(t); len(mails) != 2 || resetLink.FindString(mails[1].Msg.Text()) == "" {
 		t.Fatalf("%d mails after the second invitation", len(mails))
 	}
 	h.signIn(t, "alice@example.com", hostPassword)
@@ -186,7 +187,7 @@ func TestHostInvitationRefusals(t *testing.T) {
 		field            string // named in the error's data
 	}{
 		{"anonymous", h.host, "", http.StatusUnauthorized, ""},
-		{"a host's own token", h.host, aliceAuth, http.StatusUnauthorized, ""},
+		{"a host's own token", h.host, aliceAuth, http.StatusForbidden, ""},
 		{"key without the admin scope", h.host, writer, http.StatusForbidden, ""},
 		{"inactive host", h.bob, h.admin, http.StatusBadRequest, "host"},
 		{"unknown host", "nosuchhost0000x", h.admin, http.StatusNotFound, "host"},

@@ -1,6 +1,7 @@
 // Package testenv finds the real dependencies the test suite runs against
-// (PostgreSQL, Chromium) as prepared by scripts/test.sh. Under CI=true a
-// missing dependency fails the test; elsewhere it skips with a hint.
+// (PostgreSQL, Chromium, Debian's Python modules such as the SMTP sink's
+// aiosmtpd) as prepared by scripts/test.sh. Under CI=true a missing
+// dependency fails the test; elsewhere it skips with a hint.
 package testenv
 
 import (
@@ -121,4 +122,15 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// FreePort returns a loopback port nothing listens on (yet).
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
