@@ -34,7 +34,7 @@ func main() {
 	hours := flag.String("hours", "", "host availability: office (Mon–Fri 09–17) or always (24/7, the engine's longest look-back); default: always for slots, office for book")
 	bodyMB := flag.Int("body-mb", 30, "flood mode: MiB in each request body")
 	keep := flag.String("keep", "", "org mode: prepare the data dir here and keep it (for EXPLAIN and profiles)")
-	profile := flag.String("profile", "", "org mode: save the server's CPU profile of the uncached slots at the largest -conc to this file")
+	profile := flag.String("profile", "", "org mode: save the server's CPU profiles at the largest -conc: the uncached slots to this file, the bookings to this file + .book")
 	rounds := flag.Int("rounds", 3, "flood mode: rounds per route, each one request with Content-Length and one chunked")
 	flag.Parse()
 	if *mode == "flood" && !flagSet("duration") {

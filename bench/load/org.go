@@ -213,7 +213,18 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 		log.Fatal(err)
 	}
 	for _, n := range conns {
+		var profiled chan error
+		if profile != "" && n == conns[len(conns)-1] {
+			profiled = make(chan error, 1)
+			go func() { profiled <- fetchProfile(srv.url, token, d, profile+".book") }()
+		}
 		r := bookOrg(srv.url, n, d, free)
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("CPU profile of the bookings at %d clients: %s.book\n", n, profile)
+		}
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
 			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
 	}
