@@ -228,7 +228,82 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
 			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
 	}
+	isolation(srv, token, conns[len(conns)-1], d, cached, keys, &next)
 	fmt.Printf("server peak RSS: %s\n", peakRSS(srv))
+}
+
+// isolation measures the public routes at n clients alone and again while
+// heavy admin work runs beside them (two CSV exports of every booking in a
+// loop, the admin list at 4 clients): the organisation's clients should not
+// feel what its admins do.
+func isolation(srv *server, token string, n int, d time.Duration, cached string, keys []string, next *atomic.Int64) {
+	uncached := func() string { return keys[int(next.Add(1))%len(keys)] }
+	aloneC := run(srv.url+cached, n, d, 200000)
+	aloneU := runURLs(srv.url, uncached, nil, n, d, int64(len(keys)))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var exports, lists atomic.Int64
+	auth := map[string]string{"Authorization": token}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if fetch(srv.url+"/api/admin/bookings.csv", auth) {
+					exports.Add(1)
+				}
+			}
+		}()
+	}
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 1; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if fetch(fmt.Sprintf("%s/api/admin/bookings?perPage=50&page=%d", srv.url, i%200+1), auth) {
+					lists.Add(1)
+				}
+			}
+		}()
+	}
+	t0 := time.Now()
+	busyC := run(srv.url+cached, n, d, 200000)
+	busyU := runURLs(srv.url, uncached, nil, n, d, int64(len(keys)))
+	close(stop)
+	wg.Wait()
+	took := time.Since(t0).Seconds()
+	aloneC.print("cached, alone", n)
+	busyC.print("cached, admin load", n)
+	aloneU.print("uncached, alone", n)
+	busyU.print("uncached, admin load", n)
+	fmt.Printf("admin load beside them: %d full CSV exports, %d list pages (%.1f/s)\n", exports.Load(), lists.Load(), float64(lists.Load())/took)
+	fmt.Printf("p99 with admin load / alone: cached %.2fx, uncached %.2fx (target ≤ 2x)\n",
+		float64(busyC.p(99))/float64(aloneC.p(99)), float64(busyU.p(99))/float64(aloneU.p(99)))
+}
+
+// fetch GETs url with headers and reads the whole answer; true on 200.
+func fetch(url string, headers map[string]string) bool {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err == nil && resp.StatusCode == http.StatusOK
 }
 
 // benchZones are the viewer zones the uncached keys cycle through.
