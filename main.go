@@ -18,7 +18,8 @@ import (
 var embedded embed.FS
 
 func main() {
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DefaultDataDir: "pb_data"})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DefaultDataDir: "pb_data",
+		DBConnect: hooks.DBConnect, DataMaxOpenConns: hooks.DataMaxOpenConns, DataMaxIdleConns: hooks.DataMaxIdleConns})
 	cfg, err := hooks.ConfigFromEnv()
 	if err != nil {
 		log.Fatal(err)
