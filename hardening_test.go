@@ -267,9 +267,10 @@ func atoi(s string) int {
 }
 
 // TestRequestLogKeepsWhatMatters (issue 18, request logging): a stranger's
-// successful reads of the public API leave no request-log row (they were a
-// third of the CPU under load), while errors, writes and manage links are
-// logged; --logPublicReads on keeps the reads too.
+// successful reads of the public API (a live stream too) leave no
+// request-log row (they were a third of the CPU under load), while errors,
+// writes and manage links are logged; --logPublicReads on keeps the reads
+// too.
 func TestRequestLogKeepsWhatMatters(t *testing.T) {
 	logged := func(extra ...string) []string {
 		t.Helper()
@@ -287,17 +288,18 @@ func TestRequestLogKeepsWhatMatters(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		srv.Stop() // flushes the batched log
-		app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-		if err := app.Bootstrap(); err != nil {
+		// A live stream (opened, its "ready" read, closed) is a quiet read; a bad slug is logged.
+		if res, err = http.Get(srv.URL + "/api/slots/live?event_type=open"); err != nil {
 			t.Fatal(err)
 		}
-		defer app.ResetBootstrapState()
-		var urls []string
-		if err := app.AuxDB().NewQuery("SELECT json_extract(data, '$.method') || ' ' || json_extract(data, '$.url') || ' ' || json_extract(data, '$.status') FROM _logs WHERE json_extract(data, '$.type') = 'request'").Column(&urls); err != nil {
-			t.Fatal(err)
+		if line, err := bufio.NewReader(res.Body).ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry: ") {
+			t.Fatalf("live stream: %d %q %v", res.StatusCode, line, err)
 		}
-		return urls
+		res.Body.Close()
+		srv.Get(t, "/api/slots/live?event_type=nope")
+		waitForLogRow(t, dir, "GET /api/slots/live?event_type=nope") // the last request's row: every earlier one is written
+		srv.Stop()                                                   // and anything later is flushed
+		return requestLogRows(t, dir)
 	}
 	has := func(rows []string, prefix string) bool {
 		for _, r := range rows {
@@ -308,12 +310,12 @@ func TestRequestLogKeepsWhatMatters(t *testing.T) {
 		return false
 	}
 	quiet := logged()
-	for _, want := range []string{"POST /api/bookings", "GET /api/slots?event_type=open&from=bad"} {
+	for _, want := range []string{"POST /api/bookings", "GET /api/slots?event_type=open&from=bad", "GET /api/slots/live?event_type=nope 400"} {
 		if !has(quiet, want) {
 			t.Errorf("the log lacks %q: %v", want, quiet)
 		}
 	}
-	for _, unwanted := range []string{"GET /api/health", "GET /api/public/event-types", "GET /api/slots?event_type=open&from=2"} {
+	for _, unwanted := range []string{"GET /api/health", "GET /api/public/event-types", "GET /api/slots?event_type=open&from=2", "GET /api/slots/live?event_type=open "} {
 		if has(quiet, unwanted) {
 			t.Errorf("a successful public read was logged (%q): %v", unwanted, quiet)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/hooks"
 	"github.com/slotbase/slotbase/internal/testenv"
 )
 
@@ -91,7 +92,10 @@ type flyConfig struct {
 		AutoStopMachines   string `toml:"auto_stop_machines"`
 		AutoStartMachines  bool   `toml:"auto_start_machines"`
 		MinMachinesRunning int    `toml:"min_machines_running"`
-		Checks             []struct {
+		Concurrency        struct {
+			HardLimit int `toml:"hard_limit"`
+		} `toml:"concurrency"`
+		Checks []struct {
 			Method string `toml:"method"`
 			Path   string `toml:"path"`
 		} `toml:"checks"`
@@ -128,6 +132,10 @@ func TestFlyConfigAgreesWithCode(t *testing.T) {
 	}
 	if fly.HTTPService.AutoStopMachines != "off" || fly.HTTPService.MinMachinesRunning < 1 || !fly.HTTPService.AutoStartMachines {
 		t.Errorf("machines must stay up (auto_stop off, min 1, auto_start on): %+v", fly.HTTPService)
+	}
+	// Open live-update streams count as requests (and connections): they must not fill the Machine.
+	if cc := fly.HTTPService.Concurrency; cc.HardLimit < hooks.DefaultLiveStreams+200 {
+		t.Errorf("fly hard_limit %d leaves no room for %d live streams and ordinary requests", cc.HardLimit, hooks.DefaultLiveStreams)
 	}
 	if len(fly.HTTPService.Checks) == 0 {
 		t.Fatal("fly.toml has no HTTP health check")

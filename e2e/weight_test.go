@@ -91,7 +91,9 @@ func BenchmarkTimesShown(b *testing.B) {
 func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visit {
 	t.Helper()
 	var ms float64
-	v := measureVisit(t, parent, pageURL, zone, `document.querySelector(".slot")`, nil, func(ctx context.Context) error {
+	// Times on screen and the live-updates stream open (its headers and first event counted).
+	ready := `document.querySelector(".slot") && performance.getEntriesByName("slotbase:live").length`
+	v := measureVisit(t, parent, pageURL, zone, ready, nil, func(ctx context.Context) error {
 		var err error
 		ms, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.getEntriesByName("slotbase:slots-shown")[0].startTime`))
 		if err != nil {
@@ -106,7 +108,8 @@ func firstVisit(t testing.TB, parent context.Context, pageURL, zone string) visi
 // measureVisit opens pageURL in a new browser context (no cache, no
 // storage) from a browser in zone, after before (may be nil) ran on the
 // empty context; waits until the JavaScript condition ready holds, runs
-// after (may be nil), and adds up what every response transferred.
+// after (may be nil), and adds up what every response transferred (an
+// event stream, which stays open, with what it transferred so far).
 func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready string, before, after func(ctx context.Context) error) visit {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
@@ -115,12 +118,20 @@ func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready str
 	urls := map[network.RequestID]string{}
 	sizes := map[network.RequestID]float64{}
 	failed := map[network.RequestID]bool{}
+	streams := map[network.RequestID]float64{} // open event streams: bytes so far
 	if err := chromedp.Listen(ctx, func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch ev := ev.(type) {
 		case *network.EventResponseReceived:
 			urls[ev.RequestID] = ev.Response.URL
+			if ev.Response.MimeType == "text/event-stream" {
+				streams[ev.RequestID] += ev.Response.EncodedDataLength
+			}
+		case *network.EventDataReceived:
+			if _, ok := streams[ev.RequestID]; ok {
+				streams[ev.RequestID] += float64(ev.EncodedDataLength)
+			}
 		case *network.EventLoadingFinished:
 			sizes[ev.RequestID] = ev.EncodedDataLength
 		case *network.EventLoadingFailed:
@@ -142,6 +153,7 @@ func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready str
 		clear(urls)
 		clear(sizes)
 		clear(failed)
+		clear(streams)
 		mu.Unlock()
 	}
 	if err := chromedp.Do(tctx, chromedp.Navigate(pageURL)); err != nil {
@@ -166,6 +178,9 @@ func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready str
 		mu.Lock()
 		defer mu.Unlock()
 		for id := range urls {
+			if _, open := streams[id]; open {
+				continue
+			}
 			if _, ok := sizes[id]; !ok && !failed[id] {
 				return false
 			}
@@ -189,8 +204,12 @@ func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready str
 		if u.RawQuery != "" {
 			name += "?" + u.RawQuery
 		}
-		v.resources[name] += sizes[id]
-		v.bytes += int(sizes[id])
+		size, ok := sizes[id]
+		if !ok {
+			size = streams[id]
+		}
+		v.resources[name] += size
+		v.bytes += int(size)
 	}
 	return v
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type Config struct {
 	// read of the public API (health, slots, event types); off by default,
 	// errors and writes are always logged.
 	LogPublicReads bool
+	// LiveStreams bounds the open GET /api/slots/live streams (each holds a
+	// connection and ~50 KB; 0 = DefaultLiveStreams).
+	LiveStreams int
 	// RateLimits turns on slotbase's default per-IP rate limits on the first
 	// run (they live in PocketBase's settings afterwards, editable there).
 	RateLimits bool
@@ -74,6 +78,12 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	liveStreams := DefaultLiveStreams
+	if v := strings.TrimSpace(os.Getenv("SLOTBASE_LIVE_STREAMS")); v != "" {
+		if liveStreams, err = strconv.Atoi(v); err != nil || liveStreams < 1 {
+			return Config{}, fmt.Errorf("SLOTBASE_LIVE_STREAMS: %q is not a count of 1 or more", v)
+		}
+	}
 	return Config{
 		Timezone:  envOr("SLOTBASE_TIMEZONE", localZoneName()),
 		NoDemo:    noDemo,
@@ -85,6 +95,7 @@ func ConfigFromEnv() (Config, error) {
 		TrustedProxyHeader: os.Getenv("SLOTBASE_TRUSTED_PROXY_HEADER"),
 		RateLimits:         rateLimits,
 		LogPublicReads:     logReads,
+		LiveStreams:        liveStreams,
 
 		GoogleClientID:     os.Getenv("SLOTBASE_GOOGLE_CLIENT_ID"),
 		GoogleClientSecret: os.Getenv("SLOTBASE_GOOGLE_CLIENT_SECRET"),
@@ -101,6 +112,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.TrustedProxyHeader, "trustedProxyHeader", c.TrustedProxyHeader, "header with the client IP set by a reverse proxy, e.g. Fly-Client-IP (env SLOTBASE_TRUSTED_PROXY_HEADER)")
 	fs.Var((*Switch)(&c.RateLimits), "rateLimits", "per-IP rate limits on booking routes: on or off (env SLOTBASE_RATE_LIMITS)")
 	fs.Var((*Switch)(&c.LogPublicReads), "logPublicReads", "log every successful anonymous read of the public API (health, slots, event types): on or off (env SLOTBASE_LOG_PUBLIC_READS; errors and writes are always logged)")
+	fs.IntVar(&c.LiveStreams, "liveStreams", c.LiveStreams, "most open live-update streams of booking pages, each ~50 KB of memory (env SLOTBASE_LIVE_STREAMS)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")

@@ -50,18 +50,19 @@ func bindGuards(se *core.ServeEvent, logPublicReads bool) {
 }
 
 // quietRead reports whether e is a successful anonymous read of the public
-// API (health, slots, event types, settings, logo): the bulk of a busy
-// booking page's traffic, which cost a third of the CPU at 16 clients and
-// grew auxiliary.db by ~800 MB in half an hour when every one was a log
-// row. Errors, writes, manage links, admin routes and signed-in requests
-// are always logged.
+// API (health, slots and their live stream, event types, settings, logo):
+// the bulk of a busy booking page's traffic, which cost a third of the CPU
+// at 16 clients and grew auxiliary.db by ~800 MB in half an hour when every
+// one was a log row (a live stream's row would come when it ends). Errors,
+// writes, manage links, admin routes and signed-in requests are always
+// logged.
 func quietRead(e *core.RequestEvent) bool {
 	if (e.Request.Method != http.MethodGet && e.Request.Method != http.MethodHead) || e.Auth != nil ||
 		e.Request.Header.Get("Authorization") != "" || (e.Status() != 0 && e.Status() >= 400) {
 		return false
 	}
 	p := e.Request.URL.Path
-	return p == "/api/health" || p == "/api/slots" || strings.HasPrefix(p, "/api/public/")
+	return p == "/api/health" || p == "/api/slots" || p == "/api/slots/live" || strings.HasPrefix(p, "/api/public/")
 }
 
 // bodyLimitFor is the largest body the caller of e may send (0: PocketBase's).

@@ -54,6 +54,7 @@ func register(app core.App, cfg *Config) *server {
 		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
 			return fmt.Errorf("rate limits: %w", err)
 		}
+		s.live.limits.streams.Store(int64(cfg.LiveStreams)) // flags are read by now
 		bindGuards(se, cfg.LogPublicReads)
 		bindRoutes(se, s)
 		if public := publicFS(*cfg); public != nil {
@@ -81,6 +82,7 @@ type server struct {
 	secret []byte
 	now    func() time.Time
 	slots  slotCache
+	live   liveHub    // open GET /api/slots/live streams (livehub.go)
 	counts countCache // list totals (admin.go)
 	keys   keyGuard
 	// capture logs every write for the PostgreSQL replica (hooks/capture).

@@ -19,6 +19,7 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.GET("/api/public/logo", handlePublicLogo)
 	r.GET("/api/public/event-types", handlePublicEventTypes)
 	r.GET("/api/slots", s.handleSlots)
+	r.GET("/api/slots/live", s.handleSlotsLive) // server-sent events: "changed" when the slots may have (live.go)
 
 	// Public: booking and the invitee's self-service (the token is the key).
 	r.POST("/api/bookings", s.handleCreateBooking)

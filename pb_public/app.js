@@ -218,6 +218,54 @@
     return months.get(key);
   }
 
+  // liveTimes keeps one EventSource on slug's changes (/api/slots/live)
+  // while the page is visible, and runs onChange after each change and after
+  // each reconnect (changes may have been missed meanwhile). EventSource
+  // retries by itself after the pause the server sets; a refusal (429, 503)
+  // ends it, and the times simply stop updating. stop() closes it for good.
+  function liveTimes(slug, onChange) {
+    if (!window.EventSource) return { stop() {} };
+    let es = null, opened = false;
+    const open = () => {
+      if (es || document.hidden) return;
+      es = new EventSource("/api/slots/live?" + new URLSearchParams({ event_type: slug }));
+      es.addEventListener("ready", () => {
+        performance.mark("slotbase:live");
+        if (opened) onChange();
+        opened = true;
+      });
+      es.addEventListener("changed", onChange);
+    };
+    const close = () => { if (es) es.close(); es = null; };
+    const onVisibility = () => (document.hidden ? close() : open());
+    const onShow = (ev) => { if (ev.persisted) open(); };
+    document.addEventListener("visibilitychange", onVisibility);
+    addEventListener("pagehide", close);
+    addEventListener("pageshow", onShow);
+    open();
+    return {
+      stop() {
+        close();
+        document.removeEventListener("visibilitychange", onVisibility);
+        removeEventListener("pagehide", close);
+        removeEventListener("pageshow", onShow);
+      },
+    };
+  }
+
+  const GONE = "That time was just taken. Please pick another.";
+
+  // watchTimes keeps picker's month current while it is on screen; when the
+  // time being booked (chosen(): {start, date} or null) is no longer offered,
+  // gone() runs.
+  function watchTimes(slug, picker, chosen, gone) {
+    return liveTimes(slug, async () => {
+      const days = await picker.refresh();
+      const slot = chosen();
+      if (days && slot && !(days.get(slot.date) || []).some((s) => s.start === slot.start)) gone();
+    });
+  }
+
   let pickerCount = 0;
 
   // createPicker builds the month calendar with the chosen day's times.
@@ -403,6 +451,33 @@
         renderGrid(st.days);
         renderTimes();
         focusEl(st.selected ? timesHead : alert);
+      },
+      // refresh reloads the shown month after a change elsewhere, keeping
+      // the visitor's place (month, day, focused day or time); it returns
+      // the month's days, or null if it could not load or a newer load won.
+      async refresh() {
+        if (!st.month) return null;
+        for (const key of months.keys()) if (key.startsWith(et.slug + "|")) months.delete(key);
+        const my = ++st.seq;
+        let days;
+        try { days = await loadMonth(et.slug, st.month, true); } catch { return null; }
+        if (my !== st.seq) return null;
+        const active = document.activeElement;
+        const onDay = grid.contains(active) && active.dataset.date;
+        const onTime = list.contains(active) && active.dataset.start;
+        st.days = days;
+        renderGrid(days, onDay || null);
+        renderTimes();
+        status.textContent = days.size ? "" : "No times available in " + monthName(st.month) + ".";
+        if (onDay) focusEl(grid.querySelector(`button[data-date="${onDay}"]`));
+        if (onTime) {
+          const left = [...list.querySelectorAll("button")];
+          const same = left.find((b) => b.dataset.start === onTime);
+          if (!same) announce(GONE);
+          focusEl(same || left.find((b) => b.dataset.start > onTime) || left[left.length - 1] ||
+            grid.querySelector(`button[data-date="${st.selected}"]`));
+        }
+        return days;
       },
       // restore puts focus back on the time picked before (after "Back").
       restore(start) {
@@ -684,7 +759,7 @@
       back, heading,
       h("p", { class: "chosen" }, h("strong", null, fmtWhen(slot.start, slot.end, prefs.tz)), h("br"), zoneLabel(prefs.tz)),
       form);
-    return { el: section, focus: () => focusEl(heading) };
+    return { el: section, focus: () => focusEl(heading), busy: () => submit.disabled };
   }
 
   // ---------- what a booking shows (confirmation and manage page) ----------
@@ -803,7 +878,10 @@
     const draft = new Map();
     const pickSection = h("section", { class: "pick", "aria-labelledby": "pick-h" }, pickHead, picker.el);
 
+    let chosen = null; // the time and form on screen, if any
+    let live = { stop() {} };
     function showPicker(lastStart) {
+      chosen = null;
       pane.replaceChildren(pickSection);
       if (lastStart) picker.restore(lastStart);
     }
@@ -812,17 +890,24 @@
         () => showPicker(slot.start),
         (msg) => { showPicker(); picker.taken(msg); },
         (reply) => {
+          chosen = null;
+          live.stop();
           const done = confirmation(reply);
           view.className = "card single";
           view.replaceChildren(done.el);
           setTitle("Booked: " + et.title);
           done.focus();
         });
+      chosen = { slot, form };
       pane.replaceChildren(form.el);
       form.focus();
     }
     showPicker();
     if (await picker.open()) performance.mark("slotbase:slots-shown");
+    // While the times are on screen, others' bookings show up within a
+    // second; a time taken while its form is filled in sends the visitor back.
+    live = watchTimes(et.slug, picker, () => chosen && !chosen.form.busy() ? chosen.slot : null,
+      () => { showPicker(); picker.taken(GONE); });
   }
 
   async function manageView() {
@@ -838,7 +923,10 @@
       return fail(err.status === 404 ? "This link does not match any booking." : err.message);
     }
 
+    let watching = null; // the reschedule picker's live updates
     function render(booking, notice) {
+      if (watching) watching.stop();
+      watching = null;
       b = { ...booking, manage_token: token };
       const live = b.status === "confirmed" || b.status === "pending";
       const future = new Date(b.start) > new Date();
@@ -864,7 +952,9 @@
       const et = { slug: b.event_type.slug, seats: 1, title: b.event_type.title };
       const confirmBox = h("div", { class: "confirm-move", hidden: true });
       const heading = h("h2", { id: "move-h", tabindex: "-1" }, "Pick a new time");
+      let pending = null; // the time the confirmation asks about
       const picker = createPicker(et, (slot) => {
+        pending = slot;
         const yes = h("button", { type: "button", class: "primary" }, "Move my booking");
         const err = h("p", { class: "alert", role: "alert", hidden: true });
         yes.addEventListener("click", async () => {
@@ -894,7 +984,11 @@
       ui.panel.replaceChildren(h("section", { class: "pick", "aria-labelledby": "move-h" }, heading, picker.el, confirmBox));
       if (ui.buttons) ui.buttons.hidden = true;
       focusEl(heading);
-      picker.open();
+      picker.open().then(() => {
+        if (!picker.el.isConnected || watching) return;
+        watching = watchTimes(et.slug, picker, () => (confirmBox.hidden || confirmBox.querySelector(":disabled") ? null : pending),
+          () => { confirmBox.hidden = true; picker.taken(GONE); });
+      });
     }
 
     function cancel() {

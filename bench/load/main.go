@@ -7,6 +7,7 @@
 //	go run ./bench/load -bin bin/slotbase -mode book -postgres URL   (replication off, then on)
 //	go run ./bench/load -bin bin/slotbase -mode flood   (peak RSS under anonymous 30 MiB bodies)
 //	go run ./bench/load -bin bin/slotbase -mode org     (the large organisation: 50 hosts, 100,000 bookings)
+//	go run ./bench/load -bin bin/slotbase -mode live    (1,000 open live-update streams: RSS, idle CPU, time until all hear a booking)
 package main
 
 import (
@@ -21,11 +22,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slotbase/slotbase/hooks"
 )
 
 func main() {
 	bin := flag.String("bin", "bin/slotbase", "slotbase binary")
-	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput; flood: server RSS under anonymous huge bodies; org: the large organisation")
+	mode := flag.String("mode", "slots", "slots: /api/slots vs /api/health; book: booking throughput; flood: server RSS under anonymous huge bodies; org: the large organisation; live: open /api/slots/live streams")
 	duration := flag.Duration("duration", 5*time.Second, "how long each measurement runs (bounded); flood: cap on the whole flood, default 40s")
 	concs := flag.String("conc", "1,16", "connection counts; flood uses the largest")
 	bookings := flag.Int("bookings", 500, "slots mode: bookings in the 31-day range")
@@ -36,12 +39,17 @@ func main() {
 	keep := flag.String("keep", "", "org mode: prepare the data dir here and keep it (for EXPLAIN and profiles)")
 	profile := flag.String("profile", "", "org mode: save the server's CPU profiles at the largest -conc: the uncached slots to this file, the bookings to this file + .book")
 	rounds := flag.Int("rounds", 3, "flood mode: rounds per route, each one request with Content-Length and one chunked")
+	streams := flag.Int("streams", 1000, "live mode: open /api/slots/live streams")
+	changes := flag.Int("changes", 5, "live mode: bookings made one at a time, each timed until every stream heard of it")
 	flag.Parse()
 	if *mode == "flood" && !flagSet("duration") {
 		*duration = 40 * time.Second
 	}
 	if *bodyMB < 1 || *bodyMB > 1024 || *rounds < 1 || *rounds > 100 {
 		log.Fatalf("-body-mb: %d must be from 1 to 1024 and -rounds: %d from 1 to 100", *bodyMB, *rounds)
+	}
+	if *streams < 1 || *streams > 15000 || *changes < 1 || *changes > 100 {
+		log.Fatalf("-streams: %d must be from 1 to 15000 and -changes: %d from 1 to 100", *streams, *changes)
 	}
 
 	dir, err := os.MkdirTemp("", "slotbase-load-")
@@ -71,11 +79,11 @@ func main() {
 	}
 	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 7)
 	n := *bookings
-	if *mode == "book" || *mode == "flood" {
+	if *mode == "book" || *mode == "flood" || *mode == "live" {
 		n = 0
 	}
 	if *hours == "" {
-		*hours = map[string]string{"slots": "always", "book": "office", "flood": "office"}[*mode]
+		*hours = map[string]string{"slots": "always", "book": "office", "flood": "office", "live": "office"}[*mode]
 	}
 	office := *hours == "office"
 	if !office && *hours != "always" {
@@ -84,7 +92,11 @@ func main() {
 	if err := prepare(data, from, n, office); err != nil {
 		log.Fatal(err)
 	}
-	srv, err := start(*bin, data)
+	var extra []string
+	if *mode == "live" && *streams >= hooks.DefaultLiveStreams {
+		extra = []string{"--liveStreams", strconv.Itoa(*streams + 100)} // room for them all
+	}
+	srv, err := start(*bin, data, extra...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -147,8 +159,16 @@ func main() {
 		}
 	case "flood":
 		flood(srv, slices.Max(conns), *bodyMB, *rounds, *duration)
+	case "live":
+		if !office {
+			log.Fatal("-mode live books office hours: leave -hours empty or office")
+		}
+		if err := runLive(srv, *streams, *changes, from); err != nil {
+			srv.stop()
+			log.Fatal(err)
+		}
 	default:
-		log.Fatalf("-mode: %q is not slots, book, flood or org", *mode)
+		log.Fatalf("-mode: %q is not slots, book, flood, org or live", *mode)
 	}
 }
 
