@@ -9,8 +9,9 @@ import (
 	c "github.com/slotbase/slotbase/collections"
 )
 
-// hostToken stores a host_users account for hostID and returns its token.
-func hostToken(t *testing.T, app core.App, hostID string) string {
+// saveHostAccount stores a host_users account with hostPassword for hostID
+// (for the tests that are not about the invitation).
+func saveHostAccount(t *testing.T, app core.App, hostID string) *core.Record {
 	t.Helper()
 	hr, err := app.FindRecordById(c.Hosts, hostID)
 	if err != nil {
@@ -27,7 +28,13 @@ func hostToken(t *testing.T, app core.App, hostID string) string {
 	if err := app.Save(r); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := r.NewAuthToken()
+	return r
+}
+
+// hostToken stores a host_users account for hostID and returns its token.
+func hostToken(t *testing.T, app core.App, hostID string) string {
+	t.Helper()
+	tok, err := saveHostAccount(t, app, hostID).NewAuthToken()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,22 +54,7 @@ func (h *hostEnv) signIn(t *testing.T, email, password string) string {
 // that are not about the invitation) and signs it in.
 func (h *hostEnv) account(t *testing.T, hostID string) string {
 	t.Helper()
-	hr, err := h.app.FindRecordById(c.Hosts, hostID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col, err := h.app.FindCollectionByNameOrId(c.HostUsers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(col)
-	r.Set(c.HostUsersHost, hostID)
-	r.SetEmail(c.NewHost(hr).Email())
-	r.SetPassword(hostPassword)
-	if err := h.app.Save(r); err != nil {
-		t.Fatal(err)
-	}
-	return h.signIn(t, r.Email(), hostPassword)
+	return h.signIn(t, saveHostAccount(t, h.app, hostID).Email(), hostPassword)
 }
 
 // bookAs books event type slug at start (RFC 3339) and returns the id.

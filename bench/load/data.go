@@ -16,27 +16,13 @@ import (
 // every day 00:00–24:00 in 30-minute slots (so the booking load has room),
 // plus n bookings scattered over the 31 days from `from`.
 func prepare(dir string, from time.Time, n int, office bool) error {
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-	if err := app.Bootstrap(); err != nil {
+	app, err := freshApp(dir)
+	if err != nil {
 		return err
 	}
 	defer app.ResetBootstrapState()
-	if err := app.RunAllMigrations(); err != nil {
-		return err
-	}
-	if _, err := hooks.SeedFirstRun(app, "UTC", true); err != nil {
-		return err
-	}
 	save := func(collection string, values map[string]any) (*core.Record, error) {
-		col, err := app.FindCollectionByNameOrId(collection)
-		if err != nil {
-			return nil, err
-		}
-		r := core.NewRecord(col)
-		for k, v := range values {
-			r.Set(k, v)
-		}
-		return r, app.Save(r)
+		return saveRecord(app, collection, values)
 	}
 	day := `[["00:00","24:00"]]`
 	weekly := `{"mon":` + day + `,"tue":` + day + `,"wed":` + day + `,"thu":` + day + `,"fri":` + day + `,"sat":` + day + `,"sun":` + day + `}`
@@ -82,6 +68,37 @@ func prepare(dir string, from time.Time, n int, office bool) error {
 		}
 		return nil
 	})
+}
+
+// freshApp bootstraps a new data dir in dir with slotbase's collections and
+// its first-run settings (no demo); the caller resets it when done.
+func freshApp(dir string) (*core.BaseApp, error) {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return nil, err
+	}
+	if err := app.RunAllMigrations(); err != nil {
+		_ = app.ResetBootstrapState()
+		return nil, err
+	}
+	if _, err := hooks.SeedFirstRun(app, "UTC", true); err != nil {
+		_ = app.ResetBootstrapState()
+		return nil, err
+	}
+	return app, nil
+}
+
+// saveRecord saves a new record of collection with values.
+func saveRecord(app core.App, collection string, values map[string]any) (*core.Record, error) {
+	col, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil, err
+	}
+	r := core.NewRecord(col)
+	for k, v := range values {
+		r.Set(k, v)
+	}
+	return r, app.Save(r)
 }
 
 // doubleBookings counts pairs of live bookings of one host that overlap.

@@ -38,13 +38,19 @@ func client(conns int) *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 }
 
-// run GETs url from conns workers for d or max requests, whichever ends first.
+// run GETs url from conns workers for d or max requests, whichever ends
+// first, after a warm-up.
 func run(url string, conns int, d time.Duration, max int64) result {
-	c := client(conns)
-	// warm up
 	for range 20 {
 		ok(url)
 	}
+	return runGets(func() string { return url }, nil, conns, d, max)
+}
+
+// runGets GETs the URLs next gives, with headers, from conns workers for d
+// or max requests, whichever ends first.
+func runGets(next func() string, headers map[string]string, conns int, d time.Duration, max int64) result {
+	c := client(conns)
 	var n atomic.Int64
 	var mu sync.Mutex
 	var res result
@@ -58,11 +64,14 @@ func run(url string, conns int, d time.Duration, max int64) result {
 			var lat []time.Duration
 			errs := 0
 			for time.Now().Before(deadline) && n.Add(1) <= max {
-				t0 := time.Now()
-				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				req, _ := http.NewRequest(http.MethodGet, next(), nil)
 				// As a browser does; set by hand so the client does not spend
 				// the shared CPU on decompressing what it throws away.
 				req.Header.Set("Accept-Encoding", "gzip")
+				for k, v := range headers {
+					req.Header.Set(k, v)
+				}
+				t0 := time.Now()
 				resp, err := c.Do(req)
 				if err != nil {
 					errs++
@@ -94,14 +103,29 @@ type bookResult struct {
 	created, conflicts int
 }
 
-// book posts bookings on distinct slots from conns clients.
 // bookNext numbers the slots across runs, so every run books fresh ones.
 var bookNext atomic.Int64
 
+// book posts bookings on distinct slots of event type "load" from conns clients.
 func book(base string, conns int, d time.Duration, max int, from time.Time, office bool) bookResult {
+	limit := bookNext.Load() + int64(max)
+	return postBookings(base, conns, d, func() ([]byte, bool) {
+		k := bookNext.Add(1)
+		if k > limit {
+			return nil, false
+		}
+		body, _ := json.Marshal(map[string]any{
+			"event_type": "load", "start": slotAt(k, from, office).Format(time.RFC3339),
+			"name": fmt.Sprint("Load ", k), "email": fmt.Sprintf("load%d@example.com", k), "timezone": "UTC",
+		})
+		return body, true
+	})
+}
+
+// postBookings POSTs the booking bodies next gives (false: none left) from
+// conns clients for d, counting 201s, 409s and the rest.
+func postBookings(base string, conns int, d time.Duration, next func() ([]byte, bool)) bookResult {
 	c := client(conns)
-	next := &bookNext
-	limit := next.Load() + int64(max)
 	var mu sync.Mutex
 	var res bookResult
 	deadline := time.Now().Add(d)
@@ -112,14 +136,10 @@ func book(base string, conns int, d time.Duration, max int, from time.Time, offi
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				k := next.Add(1)
-				if k > limit {
+				body, more := next()
+				if !more {
 					return
 				}
-				body, _ := json.Marshal(map[string]any{
-					"event_type": "load", "start": slotAt(k, from, office).Format(time.RFC3339),
-					"name": fmt.Sprint("Load ", k), "email": fmt.Sprintf("load%d@example.com", k), "timezone": "UTC",
-				})
 				t0 := time.Now()
 				resp, err := c.Post(base+"/api/bookings", "application/json", bytes.NewReader(body))
 				lat := time.Since(t0)
@@ -148,14 +168,22 @@ func book(base string, conns int, d time.Duration, max int, from time.Time, offi
 	return res
 }
 
-func ok(url string) bool {
-	resp, err := http.Get(url)
+// ok GETs url and reads the whole answer; true on 200.
+func ok(url string) bool { return fetch(url, nil) }
+
+// fetch GETs url with headers and reads the whole answer; true on 200.
+func fetch(url string, headers map[string]string) bool {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return false
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode == 200
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err == nil && resp.StatusCode == http.StatusOK
 }
 
 func freeAddr() string {

@@ -20,7 +20,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	c "github.com/slotbase/slotbase/collections"
-	"github.com/slotbase/slotbase/hooks"
 )
 
 // The large organisation (issue #18): 50 hosts in office hours across a few
@@ -49,40 +48,23 @@ var orgZones = []string{"Europe/London", "America/New_York", "Europe/Berlin", "A
 // prepareOrg makes the large organisation's data dir; today is the first
 // day of the bookable future.
 func prepareOrg(dir string, today time.Time) error {
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-	if err := app.Bootstrap(); err != nil {
+	app, err := freshApp(dir)
+	if err != nil {
 		return err
 	}
 	defer app.ResetBootstrapState()
-	if err := app.RunAllMigrations(); err != nil {
-		return err
-	}
-	if _, err := hooks.SeedFirstRun(app, "UTC", true); err != nil {
-		return err
-	}
-	save := func(tx core.App, collection string, values map[string]any) (*core.Record, error) {
-		col, err := tx.FindCachedCollectionByNameOrId(collection)
-		if err != nil {
-			return nil, err
-		}
-		r := core.NewRecord(col)
-		for k, v := range values {
-			r.Set(k, v)
-		}
-		return r, tx.Save(r)
-	}
 	return app.RunInTransaction(func(tx core.App) error {
-		if _, err := save(tx, core.CollectionNameSuperusers, map[string]any{"email": orgAdminEmail, "password": orgAdminSecret}); err != nil {
+		if _, err := saveRecord(tx, core.CollectionNameSuperusers, map[string]any{"email": orgAdminEmail, "password": orgAdminSecret}); err != nil {
 			return err
 		}
 		hosts := make([]string, orgHosts)
 		for i := range hosts {
 			zone := orgZones[i%len(orgZones)]
-			s, err := save(tx, c.Schedules, map[string]any{c.SchedulesName: fmt.Sprint("Hours ", i), c.SchedulesTimezone: zone, c.SchedulesWeekly: officeWeekly})
+			s, err := saveRecord(tx, c.Schedules, map[string]any{c.SchedulesName: fmt.Sprint("Hours ", i), c.SchedulesTimezone: zone, c.SchedulesWeekly: officeWeekly})
 			if err != nil {
 				return err
 			}
-			h, err := save(tx, c.Hosts, map[string]any{c.HostsName: fmt.Sprint("Host ", i), c.HostsEmail: fmt.Sprintf("host%d@example.com", i),
+			h, err := saveRecord(tx, c.Hosts, map[string]any{c.HostsName: fmt.Sprint("Host ", i), c.HostsEmail: fmt.Sprintf("host%d@example.com", i),
 				c.HostsTimezone: zone, c.HostsSchedule: s.Id, c.HostsActive: true})
 			if err != nil {
 				return err
@@ -102,7 +84,7 @@ func prepareOrg(dir string, today time.Time) error {
 			case orgCollective:
 				assignment = c.AssignmentCollective
 			}
-			et, err := save(tx, c.EventTypes, map[string]any{c.EventTypesSlug: slug, c.EventTypesTitle: "Org " + slug, c.EventTypesDuration: 30,
+			et, err := saveRecord(tx, c.EventTypes, map[string]any{c.EventTypesSlug: slug, c.EventTypesTitle: "Org " + slug, c.EventTypesDuration: 30,
 				c.EventTypesSlotStep: 30, c.EventTypesHorizonDays: 365, c.EventTypesSeats: 1, c.EventTypesHosts: hs,
 				c.EventTypesAssignment: assignment, c.EventTypesActive: true, c.EventTypesMinNotice: 60})
 			if err != nil {
@@ -147,7 +129,7 @@ func prepareOrg(dir string, today time.Time) error {
 		// One Google connection per host holding its busy blocks (1 hour).
 		conns := make([]string, orgHosts)
 		for i, h := range hosts {
-			cn, err := save(tx, c.CalendarConnections, map[string]any{c.CalendarConnectionsHost: h, c.CalendarConnectionsProvider: "google",
+			cn, err := saveRecord(tx, c.CalendarConnections, map[string]any{c.CalendarConnectionsHost: h, c.CalendarConnectionsProvider: "google",
 				c.CalendarConnectionsStatus: c.ConnectionConnected, c.CalendarConnectionsAccount: fmt.Sprintf("host%d@example.com", i)})
 			if err != nil {
 				return err
@@ -187,24 +169,16 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 	cached := keys[0]
 	var next atomic.Int64
 	for _, n := range conns {
-		var profiled chan error
-		if profile != "" && n == conns[len(conns)-1] {
-			profiled = make(chan error, 1)
-			go func() { profiled <- fetchProfile(srv.url, token, d, profile) }()
-		}
-		u := runURLs(srv.url, func() string { return keys[int(next.Add(1))%len(keys)] }, nil, n, d, int64(len(keys)))
-		if profiled != nil {
-			if err := <-profiled; err != nil {
-				log.Fatal(err)
-			}
-			fmt.Printf("CPU profile of the uncached slots at %d clients: %s (go tool pprof -top %s)\n", n, profile, profile)
-		}
+		var u result
+		profiled(srv, token, d, profileAt(profile, "", n, conns), "the uncached slots", func() {
+			u = runGets(func() string { return srv.url + keys[int(next.Add(1))%len(keys)] }, nil, n, d, int64(len(keys)))
+		})
 		u.print("slots uncached (rr10)", n)
 		h := run(srv.url+"/api/health", n, d, 200000)
 		h.print("/api/health", n)
 		s := run(srv.url+cached, n, d, 200000)
 		s.print("slots cached (rr10)", n)
-		a := runURLs(srv.url, func() string { return "/api/admin/bookings?perPage=50&sort=-start" }, map[string]string{"Authorization": token}, n, d, 200000)
+		a := runGets(func() string { return srv.url + "/api/admin/bookings?perPage=50&sort=-start" }, map[string]string{"Authorization": token}, n, d, 200000)
 		a.print("admin list perPage=50", n)
 		fmt.Printf("%-24s %5d %9.2fx  p99 %.2fx\n", "cached slots/health", n, s.rate()/h.rate(), float64(s.p(99))/float64(h.p(99)))
 	}
@@ -213,18 +187,10 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 		log.Fatal(err)
 	}
 	for _, n := range conns {
-		var profiled chan error
-		if profile != "" && n == conns[len(conns)-1] {
-			profiled = make(chan error, 1)
-			go func() { profiled <- fetchProfile(srv.url, token, d, profile+".book") }()
-		}
-		r := bookOrg(srv.url, n, d, free)
-		if profiled != nil {
-			if err := <-profiled; err != nil {
-				log.Fatal(err)
-			}
-			fmt.Printf("CPU profile of the bookings at %d clients: %s.book\n", n, profile)
-		}
+		var r bookResult
+		profiled(srv, token, d, profileAt(profile, ".book", n, conns), "the bookings", func() {
+			r = bookOrg(srv.url, n, d, free)
+		})
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
 			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
 	}
@@ -237,48 +203,31 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 // loop, the admin list at 4 clients): the organisation's clients should not
 // feel what its admins do.
 func isolation(srv *server, token string, n int, d time.Duration, cached string, keys []string, next *atomic.Int64) {
-	uncached := func() string { return keys[int(next.Add(1))%len(keys)] }
+	uncached := func() string { return srv.url + keys[int(next.Add(1))%len(keys)] }
 	aloneC := run(srv.url+cached, n, d, 200000)
-	aloneU := runURLs(srv.url, uncached, nil, n, d, int64(len(keys)))
+	aloneU := runGets(uncached, nil, n, d, int64(len(keys)))
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var exports, lists atomic.Int64
 	auth := map[string]string{"Authorization": token}
 	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if fetch(srv.url+"/api/admin/bookings.csv", auth) {
-					exports.Add(1)
-				}
+		untilClosed(stop, &wg, func() {
+			if fetch(srv.url+"/api/admin/bookings.csv", auth) {
+				exports.Add(1)
 			}
-		}()
+		})
 	}
+	var page atomic.Int64
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 1; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if fetch(fmt.Sprintf("%s/api/admin/bookings?perPage=50&page=%d", srv.url, i%200+1), auth) {
-					lists.Add(1)
-				}
+		untilClosed(stop, &wg, func() {
+			if fetch(fmt.Sprintf("%s/api/admin/bookings?perPage=50&page=%d", srv.url, page.Add(1)%200+1), auth) {
+				lists.Add(1)
 			}
-		}()
+		})
 	}
 	t0 := time.Now()
 	busyC := run(srv.url+cached, n, d, 200000)
-	busyU := runURLs(srv.url, uncached, nil, n, d, int64(len(keys)))
+	busyU := runGets(uncached, nil, n, d, int64(len(keys)))
 	close(stop)
 	wg.Wait()
 	took := time.Since(t0).Seconds()
@@ -291,26 +240,36 @@ func isolation(srv *server, token string, n int, d time.Duration, cached string,
 		float64(busyC.p(99))/float64(aloneC.p(99)), float64(busyU.p(99))/float64(aloneU.p(99)))
 }
 
-// fetch GETs url with headers and reads the whole answer; true on 200.
-func fetch(url string, headers map[string]string) bool {
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err == nil && resp.StatusCode == http.StatusOK
-}
-
 // benchZones are the viewer zones the uncached keys cycle through.
 var benchZones = []string{"UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Rome", "Europe/Athens",
 	"Europe/Helsinki", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
 	"America/Toronto", "America/Mexico_City", "Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Kolkata", "Asia/Dubai",
 	"Asia/Singapore", "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg"}
+
+// profileAt is where to save the profile of a load at n clients: only the
+// largest -conc is profiled, into file+suffix ("" for none).
+func profileAt(file, suffix string, n int, conns []int) string {
+	if file == "" || n != conns[len(conns)-1] {
+		return ""
+	}
+	return file + suffix
+}
+
+// profiled runs load, saving the server's CPU profile over it to path
+// ("" for no profile).
+func profiled(srv *server, token string, d time.Duration, path, what string, load func()) {
+	if path == "" {
+		load()
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- fetchProfile(srv.url, token, d, path) }()
+	load()
+	if err := <-done; err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("CPU profile of %s: %s (go tool pprof -top %s)\n", what, path, path)
+}
 
 // fetchProfile saves the server's CPU profile over d (its pprof route).
 func fetchProfile(base, token string, d time.Duration, path string) error {
@@ -335,6 +294,23 @@ func fetchProfile(base, token string, d time.Duration, path string) error {
 	return f.Close()
 }
 
+// untilClosed runs fn over and over on its own goroutine (counted in wg)
+// until stop is closed.
+func untilClosed(stop <-chan struct{}, wg *sync.WaitGroup, fn func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				fn()
+			}
+		}
+	}()
+}
+
 // superuserToken signs the bench's superuser in.
 func superuserToken(base string) (string, error) {
 	body, _ := json.Marshal(map[string]string{"identity": orgAdminEmail, "password": orgAdminSecret})
@@ -348,53 +324,6 @@ func superuserToken(base string) (string, error) {
 		return "", fmt.Errorf("superuser sign-in: %d %v", resp.StatusCode, err)
 	}
 	return out.Token, nil
-}
-
-// runURLs GETs next() from conns workers for d or max requests, with headers.
-func runURLs(base string, next func() string, headers map[string]string, conns int, d time.Duration, max int64) result {
-	cl := client(conns)
-	var n atomic.Int64
-	var mu sync.Mutex
-	var res result
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
-			errs := 0
-			for time.Now().Before(deadline) && n.Add(1) <= max {
-				req, _ := http.NewRequest(http.MethodGet, base+next(), nil)
-				req.Header.Set("Accept-Encoding", "gzip")
-				for k, v := range headers {
-					req.Header.Set(k, v)
-				}
-				t0 := time.Now()
-				resp, err := cl.Do(req)
-				if err != nil {
-					errs++
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					errs++
-					continue
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			mu.Lock()
-			res.lat = append(res.lat, lat...)
-			res.errors += errs
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.count = len(res.lat)
-	return res
 }
 
 // freeOrgSlots lists, interleaved across the single-host event types, the
@@ -447,49 +376,15 @@ var orgBookNext atomic.Int64
 // bookOrg books free slots of the single-host event types (18 hosts) from
 // conns clients, each slot once.
 func bookOrg(base string, conns int, d time.Duration, free [][2]string) bookResult {
-	cl := client(conns)
-	var mu sync.Mutex
-	var res bookResult
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				k := int(orgBookNext.Add(1)) - 1
-				if k >= len(free) {
-					return
-				}
-				body, _ := json.Marshal(map[string]any{"event_type": free[k][0], "start": free[k][1],
-					"name": fmt.Sprint("Org ", k), "email": fmt.Sprintf("org%d@example.com", k), "timezone": "UTC"})
-				t0 := time.Now()
-				resp, err := cl.Post(base+"/api/bookings", "application/json", bytes.NewReader(body))
-				lat := time.Since(t0)
-				mu.Lock()
-				switch {
-				case err != nil:
-					res.errors++
-				case resp.StatusCode == 201:
-					res.created++
-					res.lat = append(res.lat, lat)
-				case resp.StatusCode == 409:
-					res.conflicts++
-				default:
-					res.errors++
-				}
-				mu.Unlock()
-				if resp != nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	return res
+	return postBookings(base, conns, d, func() ([]byte, bool) {
+		k := int(orgBookNext.Add(1)) - 1
+		if k >= len(free) {
+			return nil, false
+		}
+		body, _ := json.Marshal(map[string]any{"event_type": free[k][0], "start": free[k][1],
+			"name": fmt.Sprint("Org ", k), "email": fmt.Sprintf("org%d@example.com", k), "timezone": "UTC"})
+		return body, true
+	})
 }
 
 // peakRSS is the server process's high-water resident set (Linux).

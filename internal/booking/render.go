@@ -61,10 +61,7 @@ type ReplyEventType struct {
 
 // InviteeReply renders v for its invitee.
 func InviteeReply(v View) Reply {
-	names := make([]string, len(v.Hosts))
-	for i, h := range v.Hosts {
-		names[i] = h.Name
-	}
+	names := v.hostNames()
 	return Reply{
 		ID: v.ID, Status: string(v.Status), Start: rfc3339(v.Start), End: rfc3339(v.End),
 		EventType: ReplyEventType{Slug: v.EventType.Slug, Title: v.EventType.Title, Duration: int(v.EventType.Duration.Minutes()), Location: v.EventType.Location},
