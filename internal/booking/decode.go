@@ -21,6 +21,9 @@ type Request struct {
 	Timezone  string         `json:"timezone"`
 	Notes     string         `json:"notes"`
 	Answers   map[string]any `json:"answers"`
+	// Language is the invitee's language as a BCP 47 tag ("pt-BR"); the
+	// server keeps the closest supported one (empty: the organisation's).
+	Language string `json:"language"`
 }
 
 // fields maps each JSON field name, matched exactly (case-sensitive), to its destination.
@@ -33,6 +36,7 @@ func (r *Request) fields() map[string]any {
 		"timezone":   &r.Timezone,
 		"notes":      &r.Notes,
 		"answers":    &r.Answers,
+		"language":   &r.Language,
 	}
 }
 
