@@ -82,7 +82,7 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
 			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
 			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
-			Language:        b.Language(),
+			Language: b.Language(),
 		}
 		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
 			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {

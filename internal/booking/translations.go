@@ -22,8 +22,8 @@ const (
 // EventTypeText is an event type's texts in one language; an empty text
 // falls back to the base one.
 type EventTypeText struct {
-	Title       string                  `json:"title,omitempty"`
-	Description string                  `json:"description,omitempty"`
+	Title       string                         `json:"title,omitempty"`
+	Description string                         `json:"description,omitempty"`
 	Questions   map[string]QuestionTranslation `json:"questions,omitempty"`
 }
 
