@@ -3,6 +3,7 @@ package hooks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -57,12 +58,12 @@ func settingsTranslationErrors(r *core.Record) validation.Errors {
 			`Must be {"<language>": {"org_name": "…", "email_intro": "…", "email_signature": "…"}}.`)}
 	}
 	var problems []string
-	for _, lang := range sortedKeysOf(all) {
+	for _, lang := range slices.Sorted(maps.Keys(all)) {
 		if !i18n.IsSupported(lang) {
 			problems = append(problems, fmt.Sprintf("%s: not a supported language (%s)", lang, strings.Join(i18n.Supported, ", ")))
 			continue
 		}
-		for _, key := range sortedKeysOf(all[lang]) {
+		for _, key := range slices.Sorted(maps.Keys(all[lang])) {
 			max, known := orgTextLimits[key]
 			switch n := utf8.RuneCountInString(all[lang][key]); {
 			case !known:
@@ -76,14 +77,4 @@ func settingsTranslationErrors(r *core.Record) validation.Errors {
 		return validation.Errors{c.SettingsTranslations: validation.NewError("validation_invalid_translations", strings.Join(problems, "; "))}
 	}
 	return nil
-}
-
-// sortedKeysOf lists m's keys in order, so errors read the same every time.
-func sortedKeysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

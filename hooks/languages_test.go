@@ -209,3 +209,33 @@ func TestTranslationValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminBookingLanguage: a booking made or edited in the admin UI takes a
+// language tag too (matched like the public API's; the organisation's when
+// none), and refuses a malformed one on the field.
+func TestAdminBookingLanguage(t *testing.T) {
+	d := newDoorEnv(t)
+	setSettings(t, d.app, map[string]any{c.SettingsDefaultLanguage: "es"})
+	base := map[string]any{"event_type": d.et, "name": "Eve", "email": "eve@example.com", "timezone": "Europe/London"}
+	with := func(start, lang string) map[string]any {
+		body := map[string]any{"start": start, "language": lang}
+		for k, v := range base {
+			body[k] = v
+		}
+		return body
+	}
+	if code, body := d.records(t, "POST", "", with("2026-03-03 10:00:00.000Z", "??")); code != http.StatusBadRequest || !strings.Contains(mustJSON(body), `"language"`) {
+		t.Errorf("malformed language: %d %v, want a 400 on language", code, body)
+	}
+	code, body := d.records(t, "POST", "", with("2026-03-03 10:00:00.000Z", ""))
+	if code != http.StatusOK || body["language"] != "es" {
+		t.Fatalf("no language: %d %v, want the organisation's (es)", code, body)
+	}
+	id := body["id"].(string)
+	if code, body := d.records(t, "PATCH", "/"+id, map[string]any{"language": "pt"}); code != http.StatusOK || body["language"] != "pt-BR" {
+		t.Errorf("edit to pt: %d %v, want pt-BR", code, body)
+	}
+	if code, body := d.records(t, "PATCH", "/"+id, map[string]any{"language": "not a tag"}); code != http.StatusBadRequest || !strings.Contains(mustJSON(body), `"language"`) {
+		t.Errorf("edit to a malformed tag: %d %v, want a 400 on language", code, body)
+	}
+}

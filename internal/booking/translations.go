@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -71,7 +72,7 @@ func ParseTranslations(data []byte, questions []Question) (Translations, error) 
 			bad(path, "%s", err.Error())
 		}
 	}
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		tt := t[lang]
 		if !i18n.IsSupported(lang) {
 			bad(lang, "not a supported language (%s)", strings.Join(i18n.Supported, ", "))
@@ -79,7 +80,7 @@ func ParseTranslations(data []byte, questions []Question) (Translations, error) 
 		}
 		text(lang+".title", tt.Title, MaxTitleRunes, false)
 		text(lang+".description", tt.Description, MaxDescriptionRunes, true)
-		for _, id := range sortedKeys(tt.Questions) {
+		for _, id := range slices.Sorted(maps.Keys(tt.Questions)) {
 			qt, path := tt.Questions[id], lang+".questions."+id
 			q, ok := byID[id]
 			if !ok {
@@ -99,15 +100,6 @@ func ParseTranslations(data []byte, questions []Question) (Translations, error) 
 		return nil, fmt.Errorf("%w: %s", ErrInvalidTranslations, strings.Join(problems, "; "))
 	}
 	return t, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // In is v with its event type's texts in lang where a translation exists
