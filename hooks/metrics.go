@@ -110,13 +110,17 @@ func (m *metrics) observe(e *core.RequestEvent) error {
 			status = router.ToApiError(err).Status // what PocketBase's error handler will write
 		}
 	}
-	method, route := methodLabel(e.Request.Method), routeLabel(e.Request.Pattern)
+	m.count(methodLabel(e.Request.Method), routeLabel(e.Request.Pattern), status, time.Since(start))
+	return err
+}
+
+// count records one answered request.
+func (m *metrics) count(method, route string, status int, took time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status/100)+"xx").Inc()
-	m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+	m.latency.WithLabelValues(method, route).Observe(took.Seconds())
 	if method == http.MethodPost && route == "/api/bookings" {
 		m.bookings.WithLabelValues(bookingOutcome(status)).Inc()
 	}
-	return err
 }
 
 // routeLabel is the path part of a route pattern ("GET /api/slots" →

@@ -2,9 +2,12 @@ package hooks
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -269,5 +272,60 @@ func TestRouteLabel(t *testing.T) {
 	}
 	if methodLabel("BREW") != "OTHER" || methodLabel("PATCH") != "PATCH" {
 		t.Errorf("methodLabel does not bound the methods")
+	}
+}
+
+// TestGrafanaDashboardSeries: every series deploy/grafana-dashboard.json
+// queries is one slotbase exports.
+func TestGrafanaDashboardSeries(t *testing.T) {
+	raw, err := os.ReadFile("../deploy/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	app := seeded(t, Config{Now: fixedClock(testNow)})
+	defer app.Cleanup()
+	families, err := serverOf(app).metrics.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{}
+	for _, f := range families { // Go's, the process's, and series with a value now
+		exported[f.GetName()] = true
+	}
+	for _, file := range []string{"metrics.go", "metrics_collect.go"} { // labelled series appear once used
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`(?:Name: |NewDesc\()"(slotbase_[a-z_]+)"`).FindAllStringSubmatch(string(src), -1) {
+			exported[m[1]] = true
+		}
+	}
+	name := regexp.MustCompile(`\b(slotbase|go|process)_[a-z_]+`)
+	queried := 0
+	for _, p := range dash.Panels {
+		for _, target := range p.Targets {
+			for _, series := range name.FindAllString(target.Expr, -1) {
+				queried++
+				base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(series, "_bucket"), "_count"), "_sum")
+				if !exported[series] && !exported[base] {
+					t.Errorf("panel %q queries %s, which slotbase does not export", p.Title, series)
+				}
+			}
+		}
+	}
+	if queried < 20 {
+		t.Fatalf("only %d series queried: the dashboard was not read", queried)
 	}
 }
