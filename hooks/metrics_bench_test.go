@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -21,7 +20,11 @@ func BenchmarkMetricsMiddleware(b *testing.B) {
 	defer with.Cleanup()
 	without, _ := bookingApp(b, nil) // a router is built once per app
 	defer without.Cleanup()
-	muxes := map[string]http.Handler{"with": routerOf(b, with, false), "without": routerOf(b, without, true)}
+	without.OnServe().BindFunc(func(se *core.ServeEvent) error { // runs after register's handler bound it
+		se.Router.Unbind("slotbase.metrics")
+		return se.Next()
+	})
+	muxes := map[string]http.Handler{"with": testMux(b, with), "without": testMux(b, without)}
 	paths := map[string]string{
 		"health": "/api/health",
 		"slots":  "/api/slots?event_type=call&from=2026-03-02&to=2026-03-31&tz=Europe/London",
@@ -48,27 +51,4 @@ func BenchmarkMetricsMiddleware(b *testing.B) {
 			})
 		}
 	}
-}
-
-// routerOf builds app's router as testMux does, without the metrics
-// middleware when unbound.
-func routerOf(b *testing.B, app core.App, unbound bool) http.Handler {
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: router}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
-		if unbound {
-			e.Router.Unbind("slotbase.metrics")
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
-	mux, err := router.BuildMux()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return mux
 }
