@@ -329,3 +329,23 @@ func TestGrafanaDashboardSeries(t *testing.T) {
 		t.Fatalf("only %d series queried: the dashboard was not read", queried)
 	}
 }
+
+// TestMetricsCollectorFailureKeepsScrape: a part of the state that cannot
+// be read shows as slotbase_collector_success 0; the rest is still served.
+func TestMetricsCollectorFailureKeepsScrape(t *testing.T) {
+	app := seeded(t, Config{Now: fixedClock(testNow)})
+	defer app.Cleanup()
+	url := serveHTTP(t, app)
+	admin := superuserToken(t, app)
+	if _, err := app.DB().NewQuery("ALTER TABLE calendar_connections RENAME TO calendar_connections_gone").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	code, body := scrape(t, url, admin)
+	if code != http.StatusOK {
+		t.Fatalf("scrape with a broken collector = %d %s", code, body)
+	}
+	if sample(t, body, `slotbase_collector_success{collector="calendars"}`) != 0 || sample(t, body, `slotbase_collector_success{collector="jobs"}`) != 1 {
+		t.Fatalf("collector state wrong:\n%s", body)
+	}
+	sample(t, body, `slotbase_jobs_due{kind="email.send"}`)
+}
