@@ -177,20 +177,22 @@ func TestZonePickerAboveTimesOnPhone(t *testing.T) {
 
 // jaTranslations are the event type's Japanese texts in the shape the
 // server's GET /api/public/event-types gives them (issue 16's contract with
-// the server side; the test adds them to the answer in the browser, so it
-// does not depend on the server storing them).
+// the server side, added in the browser by patchAnswers).
 const jaTranslations = `{"ja": {"title": "はじめてのご相談", "description": "ご用件を伺う30分の通話です。",
 	"questions": {"topic": {"label": "ご用件", "options": ["ご請求", "サポート", "その他"]}}}}`
 
-// addTranslations makes the browser see translations in /api/public/event-types answers.
-func (b *browser) addTranslations(translations string) {
+// patchAnswers makes the browser see the JSON answers of URLs containing
+// path changed by the JavaScript statement patch (on the parsed body). The
+// tests stand in this way for server answers of the contract with the
+// server side, so they do not depend on the server sending them yet.
+func (b *browser) patchAnswers(path, patch string) {
 	b.t.Helper()
 	script := `(() => { const fetch0 = window.fetch;
 		window.fetch = async (...args) => {
 			const res = await fetch0(...args);
-			if (!String(args[0]).includes("/api/public/event-types") || !res.ok) return res;
+			if (!String(args[0]).includes(` + jsString(path) + `) || !res.ok) return res;
 			const body = await res.json();
-			for (const et of body.items) et.translations = ` + translations + `;
+			` + patch + `;
 			return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
 		}; })()`
 	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
@@ -213,7 +215,7 @@ func TestBookingInJapanese(t *testing.T) {
 	srv := startServer(t, dir)
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	b := newBrowser(t, "Asia/Tokyo", desktop)
-	b.addTranslations(jaTranslations)
+	b.patchAnswers("/api/public/event-types", "for (const et of body.items) et.translations = "+jaTranslations)
 	var mu sync.Mutex
 	var bodies []string
 	if err := chromedp.Listen(b.ctx, func(ev any) {
@@ -294,6 +296,18 @@ func TestBookingInJapanese(t *testing.T) {
 		t.Fatalf("manage page %q, want ご予約|%s", got, when)
 	}
 	b.checkConsole()
+
+	// An English browser opening the link sees the booking's language
+	// (the manage answer's "language", per the contract with the server side).
+	link := b.text(`location.href`)
+	en := newBrowser(t, "Asia/Tokyo", desktop)
+	en.patchAnswers("/api/bookings/manage/", `body.language = "ja"`)
+	en.do(chromedp.Navigate(link))
+	en.waitFor("the manage page", `document.querySelector("#manage-h") && document.querySelector(".summary")`)
+	if got := en.text(`navigator.language + "|" + document.documentElement.lang + "|" + document.querySelector("#manage-h").textContent`); got != "en-US|ja|ご予約" {
+		t.Fatalf("manage page in an English browser: %q, want en-US|ja|ご予約 (the booking's language)", got)
+	}
+	en.checkConsole()
 }
 
 // TestLanguageSwitcher changes the language with the page's switcher

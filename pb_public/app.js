@@ -677,125 +677,16 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
       () => { showPicker(); picker.taken(GONE()); });
   }
 
-  async function manageView() {
+  // manageToken is the manage page's token (from the fragment), or null
+  // when the link is incomplete.
+  const manageToken = () => {
     const token = decodeURIComponent(location.hash.slice(1));
-    const formReq = loadForm(); // the booking's summary and the cancel check
-    const s = await branding();
-    setTitle(t("manage.docTitle", { org: s.org_name || "slotbase" }));
-    if (!/^mt_[A-Za-z0-9_-]+$/.test(token)) return fail(t("manage.incomplete"));
-    const base = "/api/bookings/manage/" + encodeURIComponent(token);
-    let b, F;
-    try {
-      b = await api(base);
-    } catch (err) {
-      return fail(err.status === 404 ? t("manage.unknown") : err.message);
-    }
-    try { F = await formReq; } catch { return fail(t("error.offline")); }
-    const { summary, calendarLinks, statusText, runes, CONTROL_MULTI } = F;
+    return /^mt_[A-Za-z0-9_-]+$/.test(token) ? token : null;
+  };
 
-    let watching = null; // the reschedule picker's live updates
-    function render(booking, notice) {
-      if (watching) watching.stop();
-      watching = null;
-      b = { ...booking, manage_token: token };
-      const live = b.status === "confirmed" || b.status === "pending";
-      const future = new Date(b.start) > new Date();
-      const heading = h("h1", { id: "manage-h", tabindex: "-1" }, t(b.status === "cancelled" ? "manage.cancelledTitle" : "manage.title"));
-      const panel = h("div", { class: "panel" });
-      const buttons = live && future ? h("div", { class: "actions" },
-        h("button", { type: "button", class: "primary", onclick: reschedule }, t("manage.reschedule")),
-        h("button", { type: "button", class: "danger", onclick: cancel }, t("manage.cancel"))) : null;
-      view.className = "card single";
-      view.replaceChildren(h("section", { class: "manage-view", "aria-labelledby": "manage-h" },
-        heading,
-        notice ? h("p", { class: "notice", role: "status" }, notice) : null,
-        h("p", { class: "badge badge-" + b.status }, statusText(b.status)),
-        b.cancel_reason ? h("p", null, t("manage.reason", { reason: b.cancel_reason })) : null,
-        summary(b), live ? calendarLinks(b) : null, buttons,
-        live ? null : h("p", null, h("a", { href: "/" + encodeURIComponent(b.event_type.slug) + Q }, t("manage.bookAgain"))),
-        panel));
-      return { heading, panel, buttons };
-    }
-
-    let ui = render(b, "");
-    function reschedule() {
-      const et = { slug: b.event_type.slug, seats: 1, title: localized(b.event_type).title };
-      const confirmBox = h("div", { class: "confirm-move", hidden: true });
-      const heading = h("h2", { id: "move-h", tabindex: "-1" }, t("manage.pickNew"));
-      let pending = null; // the time the confirmation asks about
-      const picker = createPicker(et, (slot) => {
-        pending = slot;
-        const yes = h("button", { type: "button", class: "primary" }, t("manage.move"));
-        const err = h("p", { class: "alert", role: "alert", hidden: true });
-        yes.addEventListener("click", async () => {
-          yes.disabled = true;
-          try {
-            const moved = await api(base + "/reschedule", { method: "POST", body: { start: slot.start } });
-            ui = render(moved, t("manage.moved", { when: fmtWhen(moved.start, moved.end, prefs.tz) }));
-            focusEl(ui.heading);
-          } catch (e) {
-            yes.disabled = false;
-            if (e.status === 409 && /no longer available/i.test(e.message)) {
-              confirmBox.hidden = true;
-              return picker.taken(t("picker.taken"));
-            }
-            err.textContent = e.data && e.data.start ? capital(e.data.start.message) : e.message;
-            err.hidden = false;
-            focusEl(err);
-          }
-        });
-        confirmBox.replaceChildren(
-          h("p", { id: "move-q" }, tn("manage.moveTo", { when: h("strong", null, fmtWhen(slot.start, slot.end, prefs.tz)) })),
-          err, h("div", { class: "actions" }, yes,
-            h("button", { type: "button", onclick: () => { confirmBox.hidden = true; picker.restore(slot.start); } }, t("manage.another"))));
-        confirmBox.hidden = false;
-        focusEl(yes);
-      });
-      ui.panel.replaceChildren(h("section", { class: "pick", "aria-labelledby": "move-h" }, heading, picker.el, confirmBox));
-      if (ui.buttons) ui.buttons.hidden = true;
-      focusEl(heading);
-      picker.open().then(() => {
-        if (!picker.el.isConnected || watching) return;
-        watching = watchTimes(et.slug, picker, () => (confirmBox.hidden || confirmBox.querySelector(":disabled") ? null : pending),
-          () => { confirmBox.hidden = true; picker.taken(GONE()); });
-      });
-    }
-
-    function cancel() {
-      const reason = h("textarea", { id: "cancel-reason", rows: "3", maxlength: "2000", "aria-describedby": "cancel-hint" });
-      const err = h("p", { class: "alert", role: "alert", hidden: true });
-      const heading = h("h2", { id: "cancel-h", tabindex: "-1" }, t("cancel.title"));
-      const form = h("form", { class: "cancel", "aria-labelledby": "cancel-h", novalidate: true },
-        heading,
-        h("label", { for: "cancel-reason" }, t("cancel.reason")),
-        h("p", { class: "hint", id: "cancel-hint" }, t("cancel.hint")),
-        reason, err,
-        h("div", { class: "actions" },
-          h("button", { type: "submit", class: "danger" }, t("cancel.yes")),
-          h("button", { type: "button", onclick: () => { ui = render(b, ""); focusEl(ui.heading); } }, t("cancel.keep"))));
-      form.addEventListener("submit", async (ev) => {
-        ev.preventDefault();
-        const text = reason.value.trim();
-        if (runes(text) > 2000 || CONTROL_MULTI.test(text.replace(/\r\n?/g, "\n"))) {
-          err.textContent = t("cancel.tooLong");
-          err.hidden = false;
-          return focusEl(reason);
-        }
-        try {
-          const done = await api(base + "/cancel", { method: "POST", body: { reason: text } });
-          ui = render(done, t("cancel.done"));
-          focusEl(ui.heading);
-        } catch (e) {
-          err.textContent = e.data && e.data.reason ? capital(e.data.reason.message) : e.message;
-          err.hidden = false;
-          focusEl(err);
-        }
-      });
-      ui.panel.replaceChildren(form);
-      if (ui.buttons) ui.buttons.hidden = true;
-      focusEl(heading);
-    }
-  }
+  // managePage is what manage.js borrows from the page.
+  const managePage = () => ({ h, t, tn, view, Q, prefs, api, focusEl, capital, fmtWhen, localized, setTitle, fail, branding,
+    loadForm, createPicker, watchTimes, GONE, manageToken });
 
   // ---------- language ----------
 
@@ -808,13 +699,15 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   }
 
   // chooseLanguage decides the page's language: ?lang=, else the visitor's
-  // earlier choice, else the browser's languages, else the organisation's
-  // default; only among the languages offered.
-  function chooseLanguage(s) {
+  // earlier choice, else the booking's language (manage page), else the
+  // browser's languages, else the organisation's default; only among the
+  // languages offered.
+  function chooseLanguage(s, booked) {
     const offered = LANGUAGES.filter((l) => !Array.isArray(s.languages) || !s.languages.length || s.languages.includes(l));
     const list = offered.length ? offered : LANGUAGES;
     const fallback = list.includes(s.default_language) ? s.default_language : list.includes("en") ? "en" : list[0];
     const lang = matchLanguage([params.get("lang")], list, null) || matchLanguage([store.get("lang")], list, null) ||
+      matchLanguage([booked], list, null) ||
       matchLanguage(navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language], list, fallback);
     return { lang, list };
   }
@@ -837,7 +730,11 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   const path = location.pathname.replace(/\/+$/, "") || "/";
   // The month's times are asked for at once, while the language loads.
   if (path !== "/" && path !== "/manage") loadMonth(decodeURIComponent(path.slice(1)), monthOf(todayIn(prefs.tz))).catch(() => {});
-  const chosen = chooseLanguage(await settingsReq);
+  // The manage page's booking, whose language is the page's default.
+  const bookingReq = path === "/manage" && manageToken() ? api("/api/bookings/manage/" + encodeURIComponent(manageToken())) : null;
+  if (bookingReq) bookingReq.catch(() => {}); // manageView reports it
+  const booked = bookingReq ? await bookingReq.then((b) => b.language, () => null) : null;
+  const chosen = chooseLanguage(await settingsReq, booked);
   LANG = chosen.lang;
   document.documentElement.lang = LANG;
   document.documentElement.dir = dirOf(LANG);
@@ -848,6 +745,6 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   try { prefs.hour12 = /h1[12]/.test(new Intl.DateTimeFormat(LANG, { hour: "numeric" }).resolvedOptions().hourCycle); } catch { /* 24 h */ }
   if (store.get("clock")) prefs.hour12 = store.get("clock") === "12";
   document.getElementById("foot").replaceChildren(languageSwitcher(chosen.list));
-  const run = path === "/" ? listView() : path === "/manage" ? manageView() : bookingView(decodeURIComponent(path.slice(1)));
+  const run = path === "/" ? listView() : path === "/manage" ? import("./manage.js").then((m) => m.manageView(managePage(), bookingReq)) : bookingView(decodeURIComponent(path.slice(1)));
   run.catch((err) => fail(err.message || t("fail.load")));
 })();
