@@ -46,22 +46,39 @@ func startIntro(t testing.TB) *testenv.Server {
 	return startServer(t, dir)
 }
 
-// TestPageWeight loads /intro in a fresh browser profile (empty cache) and
-// checks what a first visit transfers against the budget; the bytes go to
-// BENCHMARKS.md. How fast the times show is BenchmarkTimesShown's: a test
-// asserts no durations.
+// TestPageWeight loads /intro in a fresh browser profile (empty cache) in
+// English, German and Japanese and checks what each first visit transfers
+// against the budget: only the catalogue in use is loaded (no English
+// fallback, no zone search data before the zone picker is used). The bytes
+// go to BENCHMARKS.md. How fast the times show is BenchmarkTimesShown's: a
+// test asserts no durations.
 func TestPageWeight(t *testing.T) {
 	srv := startIntro(t)
 	b := newBrowser(t, "Europe/Berlin", desktop)
-	first := firstVisit(t, b.ctx, srv.URL+"/intro", "Europe/Berlin")
-
-	report := first.report("first visit of /intro")
-	t.Log("\n" + report)
-	if err := os.WriteFile(filepath.Join(artifactDir(t, "weight"), "page-weight.txt"), []byte(report), 0o644); err != nil {
-		t.Fatal(err)
+	var reports []string
+	for _, lang := range []string{"en", "de", "ja"} {
+		page := "/intro"
+		if lang != "en" {
+			page += "?lang=" + lang
+		}
+		first := firstVisit(t, b.ctx, srv.URL+page, "Europe/Berlin")
+		report := first.report("first visit of " + page)
+		t.Log("\n" + report)
+		reports = append(reports, report)
+		if first.bytes >= MaxFirstVisitBytes {
+			t.Errorf("%s: a first visit transfers %d bytes, over the %d-byte budget", lang, first.bytes, MaxFirstVisitBytes)
+		}
+		for path := range first.resources {
+			if strings.HasPrefix(path, "/i18n/") && path != "/i18n/"+lang+".json" {
+				t.Errorf("%s: a first visit loads %s, want only /i18n/%s.json", lang, path, lang)
+			}
+		}
+		if _, ok := first.resources["/i18n/"+lang+".json"]; !ok {
+			t.Errorf("%s: the catalogue /i18n/%s.json was not loaded", lang, lang)
+		}
 	}
-	if first.bytes >= MaxFirstVisitBytes {
-		t.Errorf("a first visit transfers %d bytes, over the %d-byte budget", first.bytes, MaxFirstVisitBytes)
+	if err := os.WriteFile(filepath.Join(artifactDir(t, "weight"), "page-weight.txt"), []byte(strings.Join(reports, "\n")), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

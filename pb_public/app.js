@@ -1,14 +1,19 @@
 // slotbase booking page: the event type list (/), booking one event type
-// (/{slug}) and the invitee's manage page (/manage#<token>). Plain
-// JavaScript without a build step; it talks only to this server's /api.
-"use strict";
-(() => {
+// (/{slug}) and the invitee's manage page (/manage#<token>), in the
+// visitor's language (i18n.js). Plain JavaScript modules without a build
+// step; it talks only to this server's /api.
+import { formatWhen, utcOffset } from "./when.js";
+import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js";
+
+(async () => {
   const params = new URLSearchParams(location.search);
   const EMBED = params.get("embed") === "1";
   const Q = EMBED ? "?embed=1" : "";
-  const LANG = navigator.language || "en";
-  const LOCALE = /^en\b/i.test(LANG) ? LANG : "en-GB"; // the texts are English; dates follow English conventions
   const view = document.getElementById("view");
+  let LANG = "en"; // the page's language, set below once the settings are in
+  let cat = null; // its catalogue
+  // t is the text of key in the page's language with vars filled in.
+  const t = (key, vars) => (cat ? cat.t(key, vars) : key);
 
   // ---------- small helpers ----------
 
@@ -23,6 +28,15 @@
     }
     for (const kid of kids.flat()) if (kid != null && kid !== false) el.append(kid);
     return el;
+  }
+
+  // tn is the text of key as nodes, with elements for some placeholders:
+  // tn("done.text", {email: h("strong", null, addr)}).
+  function tn(key, vars) {
+    const plain = {}, nodes = {};
+    for (const [k, v] of Object.entries(vars || {})) (v instanceof Node ? nodes : plain)[k] = v;
+    for (const k of Object.keys(nodes)) plain[k] = "\u0000" + k + "\u0000";
+    return t(key, plain).split("\u0000").map((part, i) => (i % 2 ? nodes[part] : part));
   }
 
   const store = {
@@ -55,7 +69,8 @@
     try {
       res = await fetch(path, init);
     } catch {
-      const err = new Error("The server cannot be reached. Check your connection and try again.");
+      const err = new Error();
+      Object.defineProperty(err, "message", { get: () => t("error.offline") }); // the catalogue may still be loading
       err.status = 0;
       err.data = {};
       throw err;
@@ -63,7 +78,8 @@
     let data = null;
     try { data = await res.json(); } catch { /* not JSON */ }
     if (!res.ok) {
-      const err = new Error((data && data.message) || "Something went wrong (" + res.status + ").");
+      const err = new Error();
+      Object.defineProperty(err, "message", { get: () => (data && data.message) || t("error.status", { status: res.status }) });
       err.status = res.status;
       err.data = (data && data.data) || {};
       throw err;
@@ -82,19 +98,16 @@
   const browserZone = (() => {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch { return "UTC"; }
   })();
-  const defaultH12 = (() => {
-    try { return /h1[12]/.test(new Intl.DateTimeFormat(LANG, { hour: "numeric" }).resolvedOptions().hourCycle); } catch { return false; }
-  })();
   const prefs = {
     tz: validZone(store.get("tz")) ? store.get("tz") : browserZone,
-    hour12: store.get("clock") ? store.get("clock") === "12" : defaultH12,
+    hour12: false, // set with the language
   };
 
   const fmtCache = new Map();
   function dtf(opts) {
     const key = JSON.stringify(opts);
     let f = fmtCache.get(key);
-    if (!f) fmtCache.set(key, (f = new Intl.DateTimeFormat(LOCALE, opts)));
+    if (!f) fmtCache.set(key, (f = new Intl.DateTimeFormat(LANG, opts)));
     return f;
   }
   const clock = () => prefs.hour12 ? { hour: "numeric", minute: "2-digit", hourCycle: "h12" } : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
@@ -112,7 +125,8 @@
     for (const x of dtf({ year: "numeric", month: "2-digit", day: "2-digit", timeZone: tz }).formatToParts(new Date())) p[x.type] = x.value;
     return `${p.year}-${p.month}-${p.day}`;
   }
-  // zoneLabel names a zone for people: "America/Los Angeles (Pacific Time)".
+  // zoneLabel names a zone for people in the page's language:
+  // "America/Los Angeles (Nordamerikanische Westküstenzeit)".
   function zoneLabel(tz) {
     let generic = "";
     try {
@@ -122,18 +136,18 @@
     const name = tz.replace(/_/g, " ");
     return generic && generic !== tz ? `${name} (${generic})` : name;
   }
-  // fmtWhen is a booking's day and time range in tz.
-  function fmtWhen(start, end, tz) {
-    const f = dtf({ weekday: "long", year: "numeric", month: "long", day: "numeric", ...clock(), timeZone: tz });
-    return f.formatRange ? f.formatRange(new Date(start), new Date(end)) : f.format(new Date(start)) + " – " + fmtTime(end, tz);
-  }
-  const weekStart = (() => {
+  // fmtWhen is a booking's day and time range in tz, written as the mails write it.
+  const fmtWhen = (start, end, tz) => formatWhen(start, end, tz, LANG, { sameDay: t("when.sameDay"), twoDays: t("when.twoDays") });
+  let weekStart = 1; // 0 Sunday … 6 Saturday, set with the language
+  // firstDayOf is the first day of the week where region (a BCP 47 tag) is.
+  function firstDayOf(region) {
     try {
-      const l = new Intl.Locale(LANG);
+      const l = new Intl.Locale(region);
       const w = l.getWeekInfo ? l.getWeekInfo() : l.weekInfo;
-      return w && w.firstDay ? w.firstDay % 7 : 1;
-    } catch { return 1; }
-  })();
+      if (w && w.firstDay) return w.firstDay % 7;
+    } catch { /* no weekInfo here */ }
+    return /^(en(-US)?|ja(-JP)?|pt-BR)$/i.test(region) ? 0 : 1;
+  }
 
   // ---------- branding ----------
 
@@ -176,7 +190,7 @@
     const logo = document.getElementById("logo");
     if (s.logo_url) {
       logo.src = s.logo_url;
-      logo.alt = org ? "" : "Logo"; // the name beside it says who it is
+      logo.alt = org ? "" : t("brand.logo"); // the name beside it says who it is
       logo.hidden = false;
     }
     return s;
@@ -253,7 +267,7 @@
     };
   }
 
-  const GONE = "That time was just taken. Please pick another.";
+  const GONE = () => t("picker.gone");
 
   // watchTimes keeps picker's month current while it is on screen; when the
   // time being booked (chosen(): {start, date} or null) is no longer offered,
@@ -274,19 +288,20 @@
     const id = "p" + ++pickerCount;
     const st = { month: null, today: todayIn(prefs.tz), selected: null, days: new Map(), seq: 0 };
     const monthLabel = h("h3", { id: id + "-month", class: "month" });
-    const prev = h("button", { type: "button", class: "nav", "aria-label": "Previous month", onclick: () => step(-1) }, "‹");
-    const next = h("button", { type: "button", class: "nav", "aria-label": "Next month", onclick: () => step(1) }, "›");
+    const prev = h("button", { type: "button", class: "nav", "aria-label": t("cal.prev"), onclick: () => step(-1) }, "‹");
+    const next = h("button", { type: "button", class: "nav", "aria-label": t("cal.next"), onclick: () => step(1) }, "›");
     const grid = h("table", { role: "grid", class: "grid", "aria-labelledby": id + "-month" });
     const status = h("p", { class: "status", role: "status" });
     const alert = h("p", { class: "alert", role: "alert", hidden: true });
     const timesHead = h("h3", { id: id + "-times", class: "times-h", tabindex: "-1" });
     const list = h("ul", { class: "slots", "aria-labelledby": id + "-times" });
     const times = h("div", { class: "times", hidden: true }, timesHead, list);
+    // The zone comes first: a phone shows it before the month and the times.
     const el = h("div", { class: "picker" },
+      prefsBar(id, () => { st.today = todayIn(prefs.tz); show(st.month, { select: true }); }, () => renderTimes()),
       alert,
       h("div", { class: "cal" }, h("div", { class: "cal-head" }, prev, monthLabel, next), grid, status),
-      times,
-      prefsBar(id, () => { st.today = todayIn(prefs.tz); show(st.month, { select: true }); }, () => renderTimes()));
+      times);
 
     grid.addEventListener("keydown", onKey);
     grid.addEventListener("click", (ev) => {
@@ -306,12 +321,12 @@
       const my = ++st.seq;
       st.month = ym;
       renderGrid(null, focus);
-      status.textContent = "Loading times…";
+      status.textContent = t("cal.loading");
       let days;
       try {
         days = await loadMonth(et.slug, ym, fresh);
       } catch (err) {
-        if (my === st.seq) status.textContent = err.data && err.data.tz ? "This time zone is not known here: please pick another one below." : err.message;
+        if (my === st.seq) status.textContent = err.data && err.data.tz ? t("cal.badZone") : err.message;
         return null;
       }
       if (my !== st.seq) return null;
@@ -319,7 +334,7 @@
       if (select) st.selected = days.keys().next().value || null;
       renderGrid(days, focus);
       renderTimes();
-      status.textContent = days.size ? "" : "No times available in " + monthName(ym) + ".";
+      status.textContent = days.size ? "" : t("cal.noTimesMonth", { month: monthName(ym) });
       return days.size > 0;
     }
 
@@ -350,7 +365,7 @@
         const date = `${ym}-${pad(day)}`;
         const slots = days && days.get(date);
         const count = slots ? slots.length : 0;
-        const label = longDay(date) + (days ? (count ? `, ${count} ${count === 1 ? "time" : "times"} available` : ", no times") : "");
+        const label = !days ? longDay(date) : count ? t("cal.dayTimes", { day: longDay(date), count }) : t("cal.dayNone", { day: longDay(date) });
         row.append(h("td", { role: "gridcell", "aria-selected": date === st.selected ? "true" : "false" },
           h("button", {
             type: "button", class: "day" + (count ? " open" : ""), "data-date": date, tabindex: date === tab ? "0" : "-1",
@@ -371,7 +386,7 @@
       if (!slots) return;
       timesHead.textContent = longDay(st.selected);
       list.replaceChildren(...slots.map((s) => {
-        const seats = et.seats > 1 ? h("span", { class: "seats" }, `${s.seats_left} ${s.seats_left === 1 ? "seat" : "seats"} left`) : null;
+        const seats = et.seats > 1 ? h("span", { class: "seats" }, t("slot.seatsLeft", { count: s.seats_left })) : null;
         return h("li", null, h("button", {
           type: "button", class: "slot", "data-start": s.start,
           onclick: () => onPick({ start: s.start, end: s.end, date: st.selected }),
@@ -381,7 +396,7 @@
 
     function choose(date) {
       if (!st.days.has(date)) {
-        announce(`No times on ${longDay(date)}. Days with times are highlighted.`);
+        announce(t("cal.noTimesDay", { day: longDay(date) }));
         return;
       }
       st.selected = date;
@@ -438,7 +453,7 @@
           if (found === null) return false; // the status says what went wrong
         }
         await show(monthOf(st.today), { select: true });
-        status.textContent = "No times are available in the next twelve months.";
+        status.textContent = t("cal.noTimesYear");
         return false;
       },
       // taken reloads the month after a time was taken by someone else.
@@ -468,12 +483,12 @@
         st.days = days;
         renderGrid(days, onDay || null);
         renderTimes();
-        status.textContent = days.size ? "" : "No times available in " + monthName(st.month) + ".";
+        status.textContent = days.size ? "" : t("cal.noTimesMonth", { month: monthName(st.month) });
         if (onDay) focusEl(grid.querySelector(`button[data-date="${onDay}"]`));
         if (onTime) {
           const left = [...list.querySelectorAll("button")];
           const same = left.find((b) => b.dataset.start === onTime);
-          if (!same) announce(GONE);
+          if (!same) announce(GONE());
           focusEl(same || left.find((b) => b.dataset.start > onTime) || left[left.length - 1] ||
             grid.querySelector(`button[data-date="${st.selected}"]`));
         }
@@ -487,49 +502,50 @@
     };
   }
 
-  let zoneNames = null;
-
-  // prefsBar is the searchable zone picker and the 12/24 h toggle, both
-  // remembered in localStorage.
+  // prefsBar is the zone picker (a combobox that searches zones by city,
+  // country and name in the page's language, with each zone's offset now;
+  // its behaviour, zonepick.js, loads on first use) and the 12/24 h toggle,
+  // both remembered in localStorage.
   function prefsBar(id, onZone, onClock) {
+    const listId = id + "-tz-list";
     const input = h("input", {
-      id: id + "-tz", type: "text", list: id + "-zones", autocomplete: "off", spellcheck: "false",
-      "aria-describedby": id + "-tz-hint", class: "tz-input",
+      id: id + "-tz", type: "text", role: "combobox", autocomplete: "off", spellcheck: "false", class: "tz-input",
+      "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listId, "aria-describedby": id + "-tz-hint",
     });
     input.value = prefs.tz;
-    const zones = h("datalist", { id: id + "-zones" });
+    const list = h("ul", { id: listId, role: "listbox", class: "tz-list", "aria-label": t("zone.results"), hidden: true });
     const hint = h("p", { id: id + "-tz-hint", class: "hint" });
     const showHint = () => {
-      hint.textContent = `${zoneLabel(prefs.tz)} · now ${fmtTime(new Date().toISOString())}`;
+      const now = new Date();
+      hint.textContent = t("zone.hint", { zone: zoneLabel(prefs.tz), offset: "UTC" + utcOffset(now, prefs.tz), time: fmtTime(now.toISOString()) });
     };
     showHint();
-    input.addEventListener("focus", () => {
-      if (!zones.firstChild) {
-        if (!zoneNames) {
-          zoneNames = (Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : []).slice();
-          for (const z of [browserZone, "UTC"]) if (!zoneNames.includes(z)) zoneNames.push(z);
-        }
-        zones.append(...zoneNames.map((z) => h("option", { value: z })));
-      }
-      input.select();
-    });
-    input.addEventListener("change", () => {
-      const typed = input.value.trim().replace(/ /g, "_");
-      const found = (zoneNames || []).find((z) => z.toLowerCase() === typed.toLowerCase()) || (validZone(typed) && typed.includes("/") ? typed : null);
-      if (!found) {
+    const page = {
+      lang: LANG, t, h, announce, current: () => prefs.tz,
+      pick(zone) {
+        input.removeAttribute("aria-invalid");
+        input.value = zone;
+        if (zone === prefs.tz) return showHint();
+        prefs.tz = zone;
+        store.set("tz", zone);
+        showHint();
+        onZone();
+        announce(t("zone.changed", { zone: zoneLabel(zone) }));
+      },
+      invalid(query) {
         input.setAttribute("aria-invalid", "true");
-        hint.textContent = "Pick a time zone from the list, for example Europe/London.";
-        return;
-      }
-      input.removeAttribute("aria-invalid");
-      input.value = found;
-      if (found === prefs.tz) return showHint();
-      prefs.tz = found;
-      store.set("tz", found);
-      showHint();
-      onZone();
-      announce("Times are now shown in " + zoneLabel(found) + ".");
+        hint.textContent = t("zone.none", { query });
+      },
+    };
+    let picker = null, attached = false; // zonepick.js's handle (a Promise), loaded on first use
+    const load = () => (picker ||= import("./zonepick.js").then((m) => { attached = true; return m.attach(input, list, page); }));
+    input.addEventListener("focus", () => { load().catch(() => { picker = null; }); input.select(); });
+    input.addEventListener("keydown", (ev) => { // Enter before zonepick.js arrived
+      if (ev.key !== "Enter" || attached) return;
+      ev.preventDefault();
+      load().then((p) => p.enter());
     });
+    input.addEventListener("blur", () => { if (!input.getAttribute("aria-invalid")) input.value = prefs.tz; });
     const clockBtn = (h12, text) => h("button", {
       type: "button", "aria-pressed": String(prefs.hour12 === h12),
       onclick: (ev) => {
@@ -541,270 +557,18 @@
       },
     }, text);
     return h("div", { class: "prefs" },
-      h("div", { class: "tz" }, h("label", { for: id + "-tz" }, "Time zone"), input, zones, hint),
-      h("div", { class: "clock", role: "group", "aria-label": "Time format" }, clockBtn(true, "12 h"), clockBtn(false, "24 h")));
+      h("div", { class: "tz" }, h("label", { for: id + "-tz" }, t("zone.label")), h("div", { class: "tz-box" }, input, list), hint),
+      h("div", { class: "clock", role: "group", "aria-label": t("clock.label") }, clockBtn(true, t("clock.h12")), clockBtn(false, t("clock.h24"))));
   }
 
-  // ---------- the booking form ----------
+  // ---------- the form and the booking's summary (form.js, loaded on use) ----------
 
-  const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-  const CONTROL_MULTI = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-  const runes = (s) => [...s].length;
-  const EMAIL_MSG = "Enter one e-mail address, like name@example.com.";
-
-  // Client-side checks mirror internal/booking; the server has the last word.
-  function checkText(v, { required, max, multi, label }) {
-    const s = v.trim();
-    if (!s) return required ? `Enter ${label}.` : "";
-    if ((multi ? CONTROL_MULTI : CONTROL).test(v.replace(/\r\n?/g, "\n"))) return "Remove the control characters.";
-    if (runes(s) > max) return `Use at most ${max} characters (now ${runes(s)}).`;
-    return "";
-  }
-  function checkEmail(v) {
-    const s = v.trim();
-    const at = s.lastIndexOf("@");
-    if (s.length > 254 || at < 1 || at > 64 || s.endsWith(".") || /[\s<>()[\],;:"\\]/.test(s) || !/^[^@]+@[^@.]+(\.[^@.]+)+$/.test(s)) return EMAIL_MSG;
-    return "";
-  }
-  function checkPhone(v) {
-    const s = v.trim();
-    const digits = (s.match(/[0-9]/g) || []).length;
-    return /^\+?[0-9][0-9 ().-]*$/.test(s) && digits >= 3 && digits <= 15 ? "" : "Enter a phone number of 3 to 15 digits (spaces and + - ( ) . allowed).";
-  }
-
-  // formField builds one labelled control with its error line. key is the
-  // API's field name ("name", "answers.company").
-  function formField(key, label, required, control, check, read, hint) {
-    const cid = "f-" + key.replace(/\W/g, "-");
-    const err = h("p", { class: "err", id: cid + "-err", hidden: true });
-    const hintEl = hint ? h("p", { class: "hint", id: cid + "-hint" }, hint) : null;
-    const described = [hintEl && cid + "-hint", cid + "-err"].filter(Boolean).join(" ");
-    const mark = required ? [h("span", { class: "req", "aria-hidden": "true" }, " *")] : [];
-    let wrap, focusable;
-    if (control.tagName === "FIELDSET") {
-      control.prepend(h("legend", null, label, mark, required ? h("span", { class: "sr-only" }, " (required)") : null));
-      control.setAttribute("aria-describedby", described);
-      if (hintEl) control.append(hintEl);
-      control.append(err);
-      wrap = h("div", { class: "field" }, control);
-      focusable = control.querySelector("input");
-    } else if (control.type === "checkbox") {
-      control.id = cid;
-      control.setAttribute("aria-describedby", described);
-      if (required) control.required = true;
-      wrap = h("div", { class: "field check" }, control, h("label", { for: cid }, label, mark), hintEl, err);
-      focusable = control;
-    } else {
-      control.id = cid;
-      control.setAttribute("aria-describedby", described);
-      if (required) control.required = true;
-      wrap = h("div", { class: "field" }, h("label", { for: cid }, label, mark), hintEl, control, err);
-      focusable = control;
-    }
-    const f = {
-      key, el: wrap, read, focus: () => focusable.focus(),
-      show(msg) {
-        err.textContent = msg;
-        err.hidden = !msg;
-        if (control.tagName === "FIELDSET") return; // a group takes no aria-invalid; its error is in its description
-        if (msg) control.setAttribute("aria-invalid", "true");
-        else control.removeAttribute("aria-invalid");
-      },
-      check() { const m = check(); f.show(m); return !m; },
-    };
-    control.addEventListener("change", () => { if (!err.hidden) f.check(); });
-    return f;
-  }
-
-  function textControl(multi, type, max) {
-    const c = multi ? h("textarea", { rows: "4" }) : h("input", { type });
-    c.maxLength = max + 50; // typing stops near the limit; the check explains the rest
-    return c;
-  }
-
-  // questionField renders one of the event type's custom questions.
-  function questionField(q) {
-    const key = "answers." + q.id;
-    const label = q.label;
-    switch (q.type) {
-      case "text": case "textarea": case "email": case "phone": {
-        const multi = q.type === "textarea";
-        const max = q.max_length || (multi ? 5000 : 500);
-        const type = { email: "email", phone: "tel" }[q.type] || "text";
-        const c = textControl(multi, type, max);
-        if (q.type === "email") c.autocomplete = "email";
-        if (q.type === "phone") c.autocomplete = "tel";
-        return formField(key, label, q.required, c, () => {
-          const m = checkText(c.value, { required: q.required, max, multi, label: "an answer" });
-          if (m || !c.value.trim()) return m;
-          if (q.type === "email") return checkEmail(c.value);
-          if (q.type === "phone") return checkPhone(c.value);
-          return "";
-        }, () => c.value.trim() || undefined);
-      }
-      case "select": {
-        const c = h("select", null, h("option", { value: "" }, q.required ? "Choose one" : "—"), q.options.map((o) => h("option", { value: o }, o)));
-        return formField(key, label, q.required, c, () => q.required && !c.value ? "Choose one of the options." : "", () => c.value || undefined);
-      }
-      case "multiselect": {
-        const boxes = q.options.map((o, i) => h("input", { type: "checkbox", value: o, id: `f-${q.id}-${i}` }));
-        const c = h("fieldset", { class: "choices" }, boxes.map((b, i) => h("div", { class: "choice" }, b, h("label", { for: b.id }, q.options[i]))));
-        const picked = () => boxes.filter((b) => b.checked).map((b) => b.value);
-        return formField(key, label, q.required, c, () => q.required && !picked().length ? "Choose at least one." : "", () => picked().length ? picked() : undefined);
-      }
-      case "checkbox": {
-        const c = h("input", { type: "checkbox" });
-        return formField(key, label, q.required, c, () => q.required && !c.checked ? "Check this box to continue." : "", () => c.checked);
-      }
-      case "number": {
-        const c = h("input", { type: "text", inputmode: "decimal" });
-        const num = () => Number(c.value.trim().replace(",", "."));
-        return formField(key, label, q.required, c, () => {
-          if (!c.value.trim()) return q.required ? "Enter a number." : "";
-          return Number.isFinite(num()) ? "" : "Enter a number.";
-        }, () => c.value.trim() ? num() : undefined);
-      }
-    }
-    return null;
-  }
-
-  // bookingForm asks for name, e-mail, the custom questions and notes, and
-  // books slot; onDone(reply) gets the 201 body.
-  // draft keeps what was typed (by control id) when the visitor goes back to
-  // the calendar or the time was taken, so nothing has to be typed twice.
-  function bookingForm(et, slot, draft, onBack, onTaken, onDone) {
-    const name = h("input", { type: "text", autocomplete: "name" });
-    const email = h("input", { type: "email", autocomplete: "email", inputmode: "email" });
-    const notes = textControl(true, "", 5000);
-    const fields = [
-      formField("name", "Your name", true, name, () => checkText(name.value, { required: true, max: 200, label: "your name" }), () => name.value.trim()),
-      formField("email", "E-mail", true, email, () => checkText(email.value, { required: true, max: 254, label: "your e-mail address" }) || checkEmail(email.value), () => email.value.trim(), "The confirmation and your link to reschedule or cancel go here."),
-      ...(et.questions || []).map(questionField).filter(Boolean),
-      formField("notes", "Anything that helps prepare the meeting?", false, notes, () => checkText(notes.value, { required: false, max: 5000, multi: true, label: "notes" }), () => notes.value.trim()),
-    ];
-    const formError = h("div", { class: "alert", role: "alert", hidden: true });
-    const submit = h("button", { type: "submit", class: "primary" }, et.requires_confirmation ? "Request booking" : "Confirm booking");
-    const heading = h("h2", { id: "form-h", tabindex: "-1" }, "Your details");
-    let idemKey = null;
-
-    const form = h("form", { novalidate: true, "aria-labelledby": "form-h" },
-      h("p", { class: "hint" }, "Fields marked ", h("span", { class: "req", "aria-hidden": "true" }, "*"), h("span", { class: "sr-only" }, "with an asterisk"), " are required."),
-      formError, fields.map((f) => f.el), h("div", { class: "actions" }, submit));
-    for (const el of form.elements) {
-      if (!el.id || !draft.has(el.id)) continue;
-      if (el.type === "checkbox") el.checked = draft.get(el.id);
-      else el.value = draft.get(el.id);
-    }
-    const save = (ev) => {
-      const el = ev.target;
-      if (el.id) draft.set(el.id, el.type === "checkbox" ? el.checked : el.value);
-    };
-    form.addEventListener("input", save);
-    form.addEventListener("change", save);
-
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      formError.hidden = true;
-      const bad = fields.filter((f) => !f.check());
-      if (bad.length) {
-        bad[0].focus();
-        return;
-      }
-      const answers = {};
-      for (const f of fields) {
-        if (!f.key.startsWith("answers.")) continue;
-        const v = f.read();
-        if (v !== undefined) answers[f.key.slice(8)] = v;
-      }
-      const body = {
-        event_type: et.slug, start: slot.start, timezone: prefs.tz,
-        name: fields[0].read(), email: fields[1].read(), notes: fields[fields.length - 1].read(), answers,
-      };
-      idemKey = idemKey || (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
-      submit.disabled = true;
-      submit.textContent = "Booking…";
-      form.setAttribute("aria-busy", "true");
-      try {
-        const reply = await api("/api/bookings", { method: "POST", body, headers: { "Idempotency-Key": idemKey } });
-        onDone(reply);
-        return;
-      } catch (err) {
-        if (err.status !== 0) idemKey = null; // a network failure retries with the same key
-        if (err.status === 409) return onTaken("That time was just taken. Please choose another time.");
-        showServerErrors(err);
-      } finally {
-        submit.disabled = false;
-        submit.textContent = et.requires_confirmation ? "Request booking" : "Confirm booking";
-        form.removeAttribute("aria-busy");
-      }
-    });
-
-    function showServerErrors(err) {
-      const leftover = [];
-      let firstBad = null;
-      for (const [key, e] of Object.entries(err.data || {})) {
-        const f = fields.find((x) => x.key === key);
-        const msg = capital((e && e.message) || "Invalid value");
-        if (f) { f.show(msg); firstBad = firstBad || f; } else leftover.push(key === "start" ? "The chosen time: " + msg : msg);
-      }
-      if (leftover.length || !firstBad) {
-        formError.textContent = leftover.length ? leftover.join(" ") : err.message;
-        formError.hidden = false;
-        focusEl(formError);
-      } else firstBad.focus();
-    }
-
-    const back = h("button", { type: "button", class: "link back", onclick: onBack }, "← Back to the calendar");
-    const section = h("section", { class: "details", "aria-labelledby": "form-h" },
-      back, heading,
-      h("p", { class: "chosen" }, h("strong", null, fmtWhen(slot.start, slot.end, prefs.tz)), h("br"), zoneLabel(prefs.tz)),
-      form);
-    return { el: section, focus: () => focusEl(heading), busy: () => submit.disabled };
-  }
-
-  // ---------- what a booking shows (confirmation and manage page) ----------
-
-  const statusText = { confirmed: "Confirmed", pending: "Waiting for the host to confirm", cancelled: "Cancelled", declined: "Declined by the host" };
-
-  function googleLink(b) {
-    const stamp = (iso) => new Date(iso).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-    const q = new URLSearchParams({
-      action: "TEMPLATE", text: b.event_type.title + (b.hosts.length ? " with " + b.hosts.join(", ") : ""),
-      dates: stamp(b.start) + "/" + stamp(b.end), details: "Reschedule or cancel: " + location.origin + "/manage#" + b.manage_token,
-      location: b.event_type.location || "",
-    });
-    return "https://calendar.google.com/calendar/render?" + q;
-  }
-
-  function summary(b) {
-    const tz = prefs.tz;
-    const loc = b.event_type.location;
-    const where = /^https?:\/\/\S+$/.test(loc || "") ? h("a", { href: loc, rel: "noopener noreferrer", target: "_blank" }, loc) : loc;
-    return h("dl", { class: "summary" },
-      h("dt", null, "What"), h("dd", null, `${b.event_type.title} (${b.event_type.duration} min)`),
-      h("dt", null, "When"), h("dd", null, fmtWhen(b.start, b.end, tz), h("br"), h("span", { class: "zone" }, zoneLabel(tz))),
-      b.hosts && b.hosts.length ? [h("dt", null, "With"), h("dd", null, b.hosts.join(", "))] : null,
-      loc ? [h("dt", null, "Where"), h("dd", null, where)] : null,
-      h("dt", null, "Booked by"), h("dd", null, `${b.name} <${b.email}>`));
-  }
-
-  function calendarLinks(b) {
-    const token = encodeURIComponent(b.manage_token);
-    return h("div", { class: "actions" },
-      h("a", { class: "button", href: `/api/bookings/manage/${token}/ics`, download: `${b.event_type.slug}.ics` }, "Download .ics"),
-      h("a", { class: "button", href: googleLink(b), target: "_blank", rel: "noopener noreferrer" }, "Add to Google Calendar"));
-  }
-
-  function confirmation(b) {
-    const pending = b.status === "pending";
-    const heading = h("h1", { id: "done-h", tabindex: "-1" }, pending ? "Request sent" : "You are booked");
-    const manage = "/manage" + Q + "#" + b.manage_token;
-    const el = h("section", { class: "done", "aria-labelledby": "done-h" },
-      h("p", { class: "tick", "aria-hidden": "true" }, pending ? "…" : "✓"), heading,
-      h("p", null, pending ? "The host confirms it soon; we will e-mail you at " : "A confirmation with a calendar invitation is on its way to ", h("strong", null, b.email), "."),
-      summary(b), calendarLinks(b),
-      h("p", { class: "manage" }, "Need to change something? ", h("a", { href: manage, id: "manage-link" }, "Reschedule or cancel"), " (keep this link private: it is your key to this booking)."));
-    return { el, focus: () => focusEl(heading) };
+  let formModule = null;
+  // loadForm imports form.js once, lending it the page's helpers.
+  function loadForm() {
+    formModule ||= import("./form.js").then((m) => m.create({ h, t, tn, focusEl, api, capital, fmtWhen, localized, prefs, lang: LANG, Q }));
+    formModule.catch(() => { formModule = null; });
+    return formModule;
   }
 
   // ---------- views ----------
@@ -812,8 +576,8 @@
   function setTitle(t) { document.title = t; }
 
   function fail(message) {
-    view.replaceChildren(h("section", { class: "empty" }, h("h1", { tabindex: "-1" }, "Sorry"), h("p", null, message),
-      h("p", null, h("a", { href: "/" + Q }, "See everything you can book"))));
+    view.replaceChildren(h("section", { class: "empty" }, h("h1", { tabindex: "-1" }, t("fail.title")), h("p", null, message),
+      h("p", null, h("a", { href: "/" + Q }, t("fail.all")))));
   }
 
   const ICONS = {
@@ -838,43 +602,43 @@
 
   function facts(et) {
     return h("ul", { class: "facts" },
-      h("li", null, icon("clock"), `${et.duration} min`),
+      h("li", null, icon("clock"), t("facts.duration", { duration: et.duration })),
       et.location ? h("li", null, icon("pin"), et.location) : null,
-      et.seats > 1 ? h("li", null, icon("people"), `Group event, up to ${et.seats} people`) : null);
+      et.seats > 1 ? h("li", null, icon("people"), t("facts.group", { count: et.seats })) : null);
   }
 
   async function listView() {
     const [s, types] = await Promise.all([branding(), typesReq]);
-    setTitle(s.org_name ? "Book a meeting with " + s.org_name : "Book a meeting");
-    const items = types.items || [];
+    const title = s.org_name ? t("list.titleOrg", { org: s.org_name }) : t("list.title");
+    setTitle(title);
+    const items = (types.items || []).map(localized);
     view.className = "card list";
     view.replaceChildren(
-      h("h1", null, s.org_name ? "Book a meeting with " + s.org_name : "Book a meeting"),
+      h("h1", null, title),
       items.length ? h("ul", { class: "types" }, items.map((et) => h("li", null,
         h("a", { href: "/" + encodeURIComponent(et.slug) + Q },
           h("strong", null, et.title), facts(et), et.description ? h("p", { class: "desc" }, et.description) : null))))
-        : h("p", null, "Nothing to book right now."));
+        : h("p", null, t("list.empty")));
   }
 
   async function bookingView(slug) {
-    // Ask for this month's times at once, in parallel with the settings.
-    loadMonth(slug, monthOf(todayIn(prefs.tz))).catch(() => {});
     const [s, types] = await Promise.all([branding(), typesReq]);
-    const et = (types.items || []).find((x) => x.slug === slug);
-    if (!et) return fail("There is no event type at this address.");
-    setTitle(`${et.title} · ${s.org_name || "Book a meeting"}`);
-    const aside = h("aside", { class: "info", "aria-label": "About this meeting" },
-      (types.items.length > 1) ? h("a", { class: "back", href: "/" + Q }, "← All event types") : null,
+    const found = (types.items || []).find((x) => x.slug === slug);
+    if (!found) return fail(t("booking.noType"));
+    const et = localized(found);
+    setTitle(`${et.title} · ${s.org_name || t("list.title")}`);
+    const aside = h("aside", { class: "info", "aria-label": t("booking.about") },
+      (types.items.length > 1) ? h("a", { class: "back", href: "/" + Q }, "← " + t("booking.all")) : null,
       EMBED && s.org_name ? h("p", { class: "org" }, s.org_name) : null,
       h("h1", null, et.title), facts(et),
       et.description ? h("p", { class: "desc" }, et.description) : null,
-      et.requires_confirmation ? h("p", { class: "hint" }, "The host confirms each booking.") : null);
+      et.requires_confirmation ? h("p", { class: "hint" }, t("booking.confirms")) : null);
     const pane = h("div", { class: "pane" });
     view.className = "card booking";
     view.replaceChildren(aside, pane);
 
-    const pickHead = h("h2", { id: "pick-h" }, "Choose a day and time");
-    const picker = createPicker(et, (slot) => showForm(slot));
+    const pickHead = h("h2", { id: "pick-h" }, t("booking.pick"));
+    const picker = createPicker(found, (slot) => showForm(slot));
     const draft = new Map();
     const pickSection = h("section", { class: "pick", "aria-labelledby": "pick-h" }, pickHead, picker.el);
 
@@ -885,17 +649,20 @@
       pane.replaceChildren(pickSection);
       if (lastStart) picker.restore(lastStart);
     }
-    function showForm(slot) {
-      const form = bookingForm(et, slot, draft,
+    async function showForm(slot) {
+      let F;
+      try { F = await loadForm(); } catch { return picker.taken(t("error.offline")); }
+      const form = F.bookingForm(found, slot, draft,
         () => showPicker(slot.start),
         (msg) => { showPicker(); picker.taken(msg); },
         (reply) => {
           chosen = null;
           live.stop();
-          const done = confirmation(reply);
+          // The reply's event type lacks the admin's translations the page has.
+          const done = F.confirmation({ ...reply, event_type: { ...found, ...reply.event_type, translations: found.translations } });
           view.className = "card single";
           view.replaceChildren(done.el);
-          setTitle("Booked: " + et.title);
+          setTitle(t("done.docTitle", { title: et.title }));
           done.focus();
         });
       chosen = { slot, form };
@@ -907,129 +674,77 @@
     // While the times are on screen, others' bookings show up within a
     // second; a time taken while its form is filled in sends the visitor back.
     live = watchTimes(et.slug, picker, () => chosen && !chosen.form.busy() ? chosen.slot : null,
-      () => { showPicker(); picker.taken(GONE); });
+      () => { showPicker(); picker.taken(GONE()); });
   }
 
-  async function manageView() {
+  // manageToken is the manage page's token (from the fragment), or null
+  // when the link is incomplete.
+  const manageToken = () => {
     const token = decodeURIComponent(location.hash.slice(1));
-    const s = await branding();
-    setTitle("Your booking · " + (s.org_name || "slotbase"));
-    if (!/^mt_[A-Za-z0-9_-]+$/.test(token)) return fail("This link is incomplete. Open the link from your confirmation e-mail again.");
-    const base = "/api/bookings/manage/" + encodeURIComponent(token);
-    let b;
-    try {
-      b = await api(base);
-    } catch (err) {
-      return fail(err.status === 404 ? "This link does not match any booking." : err.message);
-    }
+    return /^mt_[A-Za-z0-9_-]+$/.test(token) ? token : null;
+  };
 
-    let watching = null; // the reschedule picker's live updates
-    function render(booking, notice) {
-      if (watching) watching.stop();
-      watching = null;
-      b = { ...booking, manage_token: token };
-      const live = b.status === "confirmed" || b.status === "pending";
-      const future = new Date(b.start) > new Date();
-      const heading = h("h1", { id: "manage-h", tabindex: "-1" }, b.status === "cancelled" ? "Booking cancelled" : "Your booking");
-      const panel = h("div", { class: "panel" });
-      const buttons = live && future ? h("div", { class: "actions" },
-        h("button", { type: "button", class: "primary", onclick: reschedule }, "Reschedule"),
-        h("button", { type: "button", class: "danger", onclick: cancel }, "Cancel booking")) : null;
-      view.className = "card single";
-      view.replaceChildren(h("section", { class: "manage-view", "aria-labelledby": "manage-h" },
-        heading,
-        notice ? h("p", { class: "notice", role: "status" }, notice) : null,
-        h("p", { class: "badge badge-" + b.status }, statusText[b.status] || b.status),
-        b.cancel_reason ? h("p", null, "Reason: " + b.cancel_reason) : null,
-        summary(b), live ? calendarLinks(b) : null, buttons,
-        live ? null : h("p", null, h("a", { href: "/" + encodeURIComponent(b.event_type.slug) + Q }, "Book a new time")),
-        panel));
-      return { heading, panel, buttons };
-    }
+  // managePage is what manage.js borrows from the page.
+  const managePage = () => ({ h, t, tn, view, Q, prefs, api, focusEl, capital, fmtWhen, localized, setTitle, fail, branding,
+    loadForm, createPicker, watchTimes, GONE, manageToken });
 
-    let ui = render(b, "");
-    function reschedule() {
-      const et = { slug: b.event_type.slug, seats: 1, title: b.event_type.title };
-      const confirmBox = h("div", { class: "confirm-move", hidden: true });
-      const heading = h("h2", { id: "move-h", tabindex: "-1" }, "Pick a new time");
-      let pending = null; // the time the confirmation asks about
-      const picker = createPicker(et, (slot) => {
-        pending = slot;
-        const yes = h("button", { type: "button", class: "primary" }, "Move my booking");
-        const err = h("p", { class: "alert", role: "alert", hidden: true });
-        yes.addEventListener("click", async () => {
-          yes.disabled = true;
-          try {
-            const moved = await api(base + "/reschedule", { method: "POST", body: { start: slot.start } });
-            ui = render(moved, "Your booking was moved to " + fmtWhen(moved.start, moved.end, prefs.tz) + ". We sent you an updated invitation.");
-            focusEl(ui.heading);
-          } catch (e) {
-            yes.disabled = false;
-            if (e.status === 409 && /no longer available/i.test(e.message)) {
-              confirmBox.hidden = true;
-              return picker.taken("That time was just taken. Please choose another time.");
-            }
-            err.textContent = e.data && e.data.start ? capital(e.data.start.message) : e.message;
-            err.hidden = false;
-            focusEl(err);
-          }
-        });
-        confirmBox.replaceChildren(
-          h("p", { id: "move-q" }, "Move to ", h("strong", null, fmtWhen(slot.start, slot.end, prefs.tz)), "?"),
-          err, h("div", { class: "actions" }, yes,
-            h("button", { type: "button", onclick: () => { confirmBox.hidden = true; picker.restore(slot.start); } }, "Choose another time")));
-        confirmBox.hidden = false;
-        focusEl(yes);
-      });
-      ui.panel.replaceChildren(h("section", { class: "pick", "aria-labelledby": "move-h" }, heading, picker.el, confirmBox));
-      if (ui.buttons) ui.buttons.hidden = true;
-      focusEl(heading);
-      picker.open().then(() => {
-        if (!picker.el.isConnected || watching) return;
-        watching = watchTimes(et.slug, picker, () => (confirmBox.hidden || confirmBox.querySelector(":disabled") ? null : pending),
-          () => { confirmBox.hidden = true; picker.taken(GONE); });
-      });
-    }
+  // ---------- language ----------
 
-    function cancel() {
-      const reason = h("textarea", { id: "cancel-reason", rows: "3", maxlength: "2000", "aria-describedby": "cancel-hint" });
-      const err = h("p", { class: "alert", role: "alert", hidden: true });
-      const heading = h("h2", { id: "cancel-h", tabindex: "-1" }, "Cancel this booking?");
-      const form = h("form", { class: "cancel", "aria-labelledby": "cancel-h", novalidate: true },
-        heading,
-        h("label", { for: "cancel-reason" }, "Reason (optional)"),
-        h("p", { class: "hint", id: "cancel-hint" }, "The host sees it; at most 2000 characters."),
-        reason, err,
-        h("div", { class: "actions" },
-          h("button", { type: "submit", class: "danger" }, "Yes, cancel it"),
-          h("button", { type: "button", onclick: () => { ui = render(b, ""); focusEl(ui.heading); } }, "Keep my booking")));
-      form.addEventListener("submit", async (ev) => {
-        ev.preventDefault();
-        const text = reason.value.trim();
-        if (runes(text) > 2000 || CONTROL_MULTI.test(text.replace(/\r\n?/g, "\n"))) {
-          err.textContent = "Use at most 2000 characters without control characters.";
-          err.hidden = false;
-          return focusEl(reason);
-        }
-        try {
-          const done = await api(base + "/cancel", { method: "POST", body: { reason: text } });
-          ui = render(done, "Your booking is cancelled. The host has been told.");
-          focusEl(ui.heading);
-        } catch (e) {
-          err.textContent = e.data && e.data.reason ? capital(e.data.reason.message) : e.message;
-          err.hidden = false;
-          focusEl(err);
-        }
-      });
-      ui.panel.replaceChildren(form);
-      if (ui.buttons) ui.buttons.hidden = true;
-      focusEl(heading);
-    }
+  // localized is an event type with its title, description and question
+  // texts in the page's language where the admin wrote them
+  // (translations[lang]); questions maps question ids to {label, options}.
+  function localized(et) {
+    const tr = (et.translations && et.translations[LANG]) || {};
+    return { ...et, title: tr.title || et.title, description: tr.description || et.description, questionTexts: tr.questions || {} };
+  }
+
+  // chooseLanguage decides the page's language: ?lang=, else the visitor's
+  // earlier choice, else the booking's language (manage page), else the
+  // browser's languages, else the organisation's default; only among the
+  // languages offered.
+  function chooseLanguage(s, booked) {
+    const offered = LANGUAGES.filter((l) => !Array.isArray(s.languages) || !s.languages.length || s.languages.includes(l));
+    const list = offered.length ? offered : LANGUAGES;
+    const fallback = list.includes(s.default_language) ? s.default_language : list.includes("en") ? "en" : list[0];
+    const lang = matchLanguage([params.get("lang")], list, null) || matchLanguage([store.get("lang")], list, null) ||
+      matchLanguage([booked], list, null) ||
+      matchLanguage(navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language], list, fallback);
+    return { lang, list };
+  }
+
+  // languageSwitcher is the labelled language menu; a choice is remembered
+  // and reloads the page in that language.
+  function languageSwitcher(list) {
+    const select = h("select", { id: "lang", class: "lang-select" }, list.map((l) => h("option", { value: l, lang: l, selected: l === LANG }, NAMES[l])));
+    select.addEventListener("change", () => {
+      store.set("lang", select.value);
+      const u = new URL(location.href);
+      u.searchParams.delete("lang");
+      location.replace(u);
+    });
+    return h("div", { class: "lang" }, h("label", { for: "lang" }, t("lang.label")), select);
   }
 
   // ---------- routing ----------
 
   const path = location.pathname.replace(/\/+$/, "") || "/";
-  const run = path === "/" ? listView() : path === "/manage" ? manageView() : bookingView(decodeURIComponent(path.slice(1)));
-  run.catch((err) => fail(err.message || "The page could not load."));
+  // The month's times are asked for at once, while the language loads.
+  if (path !== "/" && path !== "/manage") loadMonth(decodeURIComponent(path.slice(1)), monthOf(todayIn(prefs.tz))).catch(() => {});
+  // The manage page's booking, whose language is the page's default.
+  const bookingReq = path === "/manage" && manageToken() ? api("/api/bookings/manage/" + encodeURIComponent(manageToken())) : null;
+  if (bookingReq) bookingReq.catch(() => {}); // manageView reports it
+  const booked = bookingReq ? await bookingReq.then((b) => b.language, () => null) : null;
+  const chosen = chooseLanguage(await settingsReq, booked);
+  LANG = chosen.lang;
+  document.documentElement.lang = LANG;
+  document.documentElement.dir = dirOf(LANG);
+  cat = await loadCatalogue(LANG);
+  fmtCache.clear();
+  // The region of the browser's own tag in that language (en-GB, de-AT) decides the week's first day.
+  weekStart = firstDayOf((navigator.languages || []).find((l) => matchLanguage([l], [LANG], null)) || LANG);
+  try { prefs.hour12 = /h1[12]/.test(new Intl.DateTimeFormat(LANG, { hour: "numeric" }).resolvedOptions().hourCycle); } catch { /* 24 h */ }
+  if (store.get("clock")) prefs.hour12 = store.get("clock") === "12";
+  document.getElementById("foot").replaceChildren(languageSwitcher(chosen.list));
+  const run = path === "/" ? listView() : path === "/manage" ? import("./manage.js").then((m) => m.manageView(managePage(), bookingReq)) : bookingView(decodeURIComponent(path.slice(1)));
+  run.catch((err) => fail(err.message || t("fail.load")));
 })();
