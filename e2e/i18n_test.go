@@ -11,11 +11,11 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/testenv"
 )
 
 // pageLanguage is what the booking page must show to a browser set to one
@@ -175,47 +175,29 @@ func TestZonePickerAboveTimesOnPhone(t *testing.T) {
 	}
 }
 
-// jaTranslations are the event type's Japanese texts in the shape the
-// server's GET /api/public/event-types gives them (issue 16's contract with
-// the server side, added in the browser by patchAnswers).
+// jaTranslations are the event type's Japanese texts (event_types.translations).
 const jaTranslations = `{"ja": {"title": "はじめてのご相談", "description": "ご用件を伺う30分の通話です。",
 	"questions": {"topic": {"label": "ご用件", "options": ["ご請求", "サポート", "その他"]}}}}`
-
-// patchAnswers makes the browser see the JSON answers of URLs containing
-// path changed by the JavaScript statement patch (on the parsed body). The
-// tests stand in this way for server answers of the contract with the
-// server side, so they do not depend on the server sending them yet.
-func (b *browser) patchAnswers(path, patch string) {
-	b.t.Helper()
-	script := `(() => { const fetch0 = window.fetch;
-		window.fetch = async (...args) => {
-			const res = await fetch0(...args);
-			if (!String(args[0]).includes(` + jsString(path) + `) || !res.ok) return res;
-			const body = await res.json();
-			` + patch + `;
-			return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
-		}; })()`
-	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
-		b.t.Fatal(err)
-	}
-}
 
 // TestBookingInJapanese books from a ja-JP browser in Tokyo: the page shows
 // the event type's Japanese title and question (its options' Japanese
 // labels), the booking request carries language "ja" and the canonical
-// option value, and the confirmation and the manage page write the meeting
-// in Japanese the way the mails do.
+// option value, the booking keeps "ja", the confirmation and the manage
+// page write the meeting in Japanese exactly as the confirmation e-mail
+// does (through a real SMTP server), and the e-mail's invite parses.
 func TestBookingInJapanese(t *testing.T) {
+	sink := testenv.StartSMTPSink(t, testenv.FreePort(t))
 	dir := t.TempDir()
 	prepare(t, dir, "slotbase demo", "#2554c7", func(s *seeder) {
+		s.smtp(sink.Port)
 		host := s.host("Demo Host", "Europe/Berlin", weekdays9to5)
 		s.eventType("intro", "First consultation", host, map[string]any{c.EventTypesQuestions: `[
-			{"id":"topic","label":"What is it about?","type":"select","required":true,"options":["Billing","Support","Something else"]}]`})
+			{"id":"topic","label":"What is it about?","type":"select","required":true,"options":["Billing","Support","Something else"]}]`,
+			c.EventTypesTranslations: jaTranslations})
 	})
 	srv := startServer(t, dir)
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	b := newBrowser(t, "Asia/Tokyo", desktop)
-	b.patchAnswers("/api/public/event-types", "for (const et of body.items) et.translations = "+jaTranslations)
 	var mu sync.Mutex
 	var bodies []string
 	if err := chromedp.Listen(b.ctx, func(ev any) {
@@ -271,8 +253,8 @@ func TestBookingInJapanese(t *testing.T) {
 	if body.Language != "ja" || body.Timezone != "Asia/Tokyo" || body.Name != "山田 花子" || body.Answers["topic"] != "Support" {
 		t.Fatalf("booking request sent %+v, want language ja, zone Asia/Tokyo, topic Support (the option's value, not its label)", body)
 	}
-	if n := len(findRecords(t, dir, c.Bookings, "email = 'hanako@example.com'", nil)); n != 1 {
-		t.Fatalf("%d bookings stored, want 1", n)
+	if n := len(findRecords(t, dir, c.Bookings, "email = 'hanako@example.com' && language = 'ja'", nil)); n != 1 {
+		t.Fatalf("%d bookings stored with language ja, want 1", n)
 	}
 
 	// 2026年3月2日月曜日 10:00～10:30（Asia/Tokyo, UTC+09:00）, written here by hand.
@@ -289,6 +271,24 @@ func TestBookingInJapanese(t *testing.T) {
 	b.screenshot(artifactDir(t, "i18n"), "ja-confirmed")
 	b.axe("ja confirmation")
 
+	// The confirmation e-mail says the same, in Japanese, and its invite parses.
+	m := sinkMessage(t, sink, "the confirmation to hanako@example.com", func(m testenv.SinkMessage) bool {
+		return len(m.RcptTos) == 1 && m.RcptTos[0] == "hanako@example.com"
+	})
+	if !strings.HasPrefix(m.Msg.Subject, "予約確定：Demo Hostとのはじめてのご相談、") {
+		t.Errorf("subject %q, want the Japanese confirmation", m.Msg.Subject)
+	}
+	for _, want := range []string{"ご予約が確定しました", "日時：" + when, "内容：はじめてのご相談", "ご用件：サポート"} {
+		if !strings.Contains(m.Msg.Text(), want) {
+			t.Errorf("the mail lacks %q:\n%s", want, m.Msg.Text())
+		}
+	}
+	if cal := m.Msg.Part("text/calendar"); cal == nil {
+		t.Errorf("no invite in %s", m.Msg.Structure)
+	} else if summary := inviteSummary(t, cal.Body); summary != "はじめてのご相談（Demo Host）" {
+		t.Errorf("invite SUMMARY %q, want はじめてのご相談（Demo Host）", summary)
+	}
+
 	// The manage page in Japanese too.
 	b.do(chromedp.Click(chromedp.CSS("#manage-link")))
 	b.waitFor("the manage page", `document.querySelector("#manage-h") && document.querySelector(".summary")`)
@@ -298,10 +298,9 @@ func TestBookingInJapanese(t *testing.T) {
 	b.checkConsole()
 
 	// An English browser opening the link sees the booking's language
-	// (the manage answer's "language", per the contract with the server side).
+	// (the manage answer's "language").
 	link := b.text(`location.href`)
 	en := newBrowser(t, "Asia/Tokyo", desktop)
-	en.patchAnswers("/api/bookings/manage/", `body.language = "ja"`)
 	en.do(chromedp.Navigate(link))
 	en.waitFor("the manage page", `document.querySelector("#manage-h") && document.querySelector(".summary")`)
 	if got := en.text(`navigator.language + "|" + document.documentElement.lang + "|" + document.querySelector("#manage-h").textContent`); got != "en-US|ja|ご予約" {
