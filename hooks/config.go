@@ -57,6 +57,9 @@ type Config struct {
 	// PostgresURL turns on replication to PostgreSQL (issue 9, DEPLOY.md):
 	// every change is streamed there; empty keeps slotbase SQLite-only.
 	PostgresURL string
+	// Retention is how long old records and .eml files are kept
+	// (retention.go); nil means DefaultRetention.
+	Retention Retention
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Public is the booking page built into the binary (pb_public/).
@@ -78,6 +81,10 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	retention, err := ParseRetention(os.Getenv("SLOTBASE_RETENTION"))
+	if err != nil {
+		return Config{}, fmt.Errorf("SLOTBASE_RETENTION: %w", err)
+	}
 	liveStreams := DefaultLiveStreams
 	if v := strings.TrimSpace(os.Getenv("SLOTBASE_LIVE_STREAMS")); v != "" {
 		if liveStreams, err = strconv.Atoi(v); err != nil || liveStreams < 1 {
@@ -96,6 +103,7 @@ func ConfigFromEnv() (Config, error) {
 		RateLimits:         rateLimits,
 		LogPublicReads:     logReads,
 		LiveStreams:        liveStreams,
+		Retention:          retention,
 
 		GoogleClientID:     os.Getenv("SLOTBASE_GOOGLE_CLIENT_ID"),
 		GoogleClientSecret: os.Getenv("SLOTBASE_GOOGLE_CLIENT_SECRET"),
@@ -115,6 +123,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.LiveStreams, "liveStreams", c.LiveStreams, "most open live-update streams of booking pages, each ~50 KB of memory (env SLOTBASE_LIVE_STREAMS)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
+	fs.Var(retentionFlag{&c.Retention}, "retention", "keep times of old records and files, e.g. audit_log=365d,webhook_deliveries=30d,jobs=14d,email_log=90d,mail=30d (0 = forever; env SLOTBASE_RETENTION)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
 }
 

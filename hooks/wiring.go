@@ -46,7 +46,8 @@ func bookingSinks() []bookingSubscriber {
 }
 
 // startSchedules starts what runs on a clock while serving: the Google
-// periodic refresh (gcal.go).
+// periodic refresh (gcal.go) and retention by age (retention.go).
 func (s *server) startSchedules() {
 	s.startGoogleRefresh()
+	s.startRetention()
 }
