@@ -182,3 +182,23 @@ func TestParseRetention(t *testing.T) {
 		}
 	}
 }
+
+// TestNightlyCheckpointUnderLitestream: with LITESTREAM_REPLICA_URL set,
+// PocketBase's nightly TRUNCATE checkpoint (which waits out the busy
+// timeout against Litestream's read transaction) is replaced; without it,
+// PocketBase's job stays.
+func TestNightlyCheckpointUnderLitestream(t *testing.T) {
+	for _, url := range []string{"", "file:///backups/slotbase"} {
+		t.Setenv("LITESTREAM_REPLICA_URL", url)
+		app := seeded(t, Config{})
+		s, _ := testServers.Load(core.App(app))
+		s.(*server).startSchedules()
+		jobs := map[string]bool{}
+		for _, j := range app.Cron().Jobs() {
+			jobs[j.Id()] = true
+		}
+		if under := url != ""; jobs[pbOptimizeJob] == under || jobs["slotbase_db_optimize"] != under || !jobs["slotbase_retention"] {
+			t.Errorf("LITESTREAM_REPLICA_URL=%q: cron jobs %v", url, jobs)
+		}
+	}
+}
