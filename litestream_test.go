@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -153,13 +155,7 @@ func TestLitestreamRestoreDrill(t *testing.T) {
 		}
 	})
 	base := "http://" + addr
-	pollUntil(t, "slotbase under litestream to answer /api/health", func() bool {
-		res, err := http.Get(base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-		}
-		return err == nil && res.StatusCode == http.StatusOK
-	})
+	waitHealthy(t, "slotbase under litestream", base)
 
 	// Clients book at a steady rate until the replica has taken several
 	// uploads with bookings in them.
@@ -241,24 +237,24 @@ func TestLitestreamRestoreDrill(t *testing.T) {
 	}
 	srv.Stop()
 
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: restored})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	defer app.ResetBootstrapState()
 	missing, firstMissing := 0, time.Time{}
-	for i, a := range acks {
-		if _, err := app.FindRecordById(c.Bookings, a.ID); err != nil {
-			if i < before {
-				t.Errorf("booking %s acknowledged at %s, before the sync point %s, is not in the restore: %v",
-					a.ID, a.At.Format(time.RFC3339Nano), point.Format(time.RFC3339Nano), err)
+	readDataDir(t, restored, func(app core.App) {
+		for i, a := range acks {
+			if _, err := app.FindRecordById(c.Bookings, a.ID); err != nil {
+				if !errors.Is(err, sql.ErrNoRows) {
+					t.Fatalf("reading the restore: %v", err)
+				}
+				if i < before {
+					t.Errorf("booking %s acknowledged at %s, before the sync point %s, is not in the restore: %v",
+						a.ID, a.At.Format(time.RFC3339Nano), point.Format(time.RFC3339Nano), err)
+				}
+				if missing == 0 {
+					firstMissing = a.At
+				}
+				missing++
 			}
-			if missing == 0 {
-				firstMissing = a.At
-			}
-			missing++
 		}
-	}
+	})
 	window := time.Duration(0)
 	if missing > 0 {
 		window = killedAt.Sub(firstMissing)

@@ -92,18 +92,15 @@ func TestReplicaCommandsFindSavedURL(t *testing.T) {
 // stateTableText is the replica state table's content.
 func stateTableText(t *testing.T, dir string) string {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	defer app.ResetBootstrapState()
 	var rows []struct {
 		Key   string `db:"key"`
 		Value string `db:"value"`
 	}
-	if err := app.DB().NewQuery("SELECT key, value FROM _slotbase_replica_state").All(&rows); err != nil {
-		t.Fatal(err)
-	}
+	readDataDir(t, dir, func(app core.App) {
+		if err := app.DB().NewQuery("SELECT key, value FROM _slotbase_replica_state").All(&rows); err != nil {
+			t.Fatal(err)
+		}
+	})
 	b, _ := json.Marshal(rows)
 	if !strings.Contains(string(b), "url_sealed") {
 		t.Fatalf("no sealed URL saved: %s", b)

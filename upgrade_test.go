@@ -57,15 +57,12 @@ func previousBinary(t *testing.T) string {
 // appliedMigrations lists the migrations a data dir has applied.
 func appliedMigrations(t *testing.T, dir string) map[string]bool {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	defer app.ResetBootstrapState()
 	var files []string
-	if err := app.DB().Select("file").From(core.DefaultMigrationsTable).Column(&files); err != nil {
-		t.Fatal(err)
-	}
+	readDataDir(t, dir, func(app core.App) {
+		if err := app.DB().Select("file").From(core.DefaultMigrationsTable).Column(&files); err != nil {
+			t.Fatal(err)
+		}
+	})
 	out := map[string]bool{}
 	for _, f := range files {
 		out[f] = true
@@ -132,13 +129,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	base := "http://" + addr
-	pollUntil(t, "the previous release to answer /api/health", func() bool {
-		res, err := http.Get(base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-		}
-		return err == nil && res.StatusCode == http.StatusOK
-	})
+	waitHealthy(t, "the previous release", base)
 	id, token := bookDemo(t, base)
 	_ = cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {
