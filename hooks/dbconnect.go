@@ -27,8 +27,9 @@ const (
 // (_txlock=immediate). A deferred transaction that reads and then writes
 // fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked (517)") when
 // another process wrote in between, whatever the busy timeout: Litestream
-// writes to data.db every second (deploy/litestream.yml), and under it 1 in
-// ~50 bookings failed with 500 (litestream_test.go). Immediate transactions
+// writes to data.db every second (deploy/litestream.yml), and under it
+// bookings failed with 500 (13 in the first run of litestream_test.go's
+// drill). Immediate transactions
 // wait for that process instead. In this process nothing changes: its
 // write pool is one connection, so its transactions never overlapped.
 func DBConnect(dbPath string) (*dbx.DB, error) {
