@@ -6,7 +6,10 @@ ENV GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN go build -trimpath -ldflags="-s -w" -o /out/slotbase .
+# Release identity (internal/buildinfo): `fly deploy --build-arg VERSION=… --build-arg COMMIT=… --build-arg DATE=…`
+# (DEPLOY.md); left empty, the binary says "dev" and "unknown".
+ARG VERSION COMMIT DATE
+RUN go build -trimpath -ldflags="-s -w -X github.com/slotbase/slotbase/internal/buildinfo.Version=${VERSION} -X github.com/slotbase/slotbase/internal/buildinfo.Commit=${COMMIT} -X github.com/slotbase/slotbase/internal/buildinfo.Date=${DATE}" -o /out/slotbase .
 
 # Litestream for continuous backups of pb_data (deploy/litestream.yml,
 # DEPLOY.md "Backups"): built from its Go module, pure Go like slotbase.

@@ -11,9 +11,17 @@ BIN  := bin/slotbase
 run: build
 	./$(BIN) serve --dir pb_data --http $(ADDR)
 
-## build: a static binary in bin/
+# Release identity stamped into the binary (internal/buildinfo): `slotbase
+# --version`, /api/health and the dashboard show it.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG_BI  := github.com/slotbase/slotbase/internal/buildinfo
+LDFLAGS := -X $(PKG_BI).Version=$(VERSION) -X $(PKG_BI).Commit=$(COMMIT) -X $(PKG_BI).Date=$(DATE)
+
+## build: a static binary in bin/, stamped with version, commit and date
 build:
-	CGO_ENABLED=0 go build -trimpath -o $(BIN) .
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 ## test: ALL tests (installs PostgreSQL/Chromium when missing, starts a throwaway PostgreSQL)
 test:

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase"
 
 	"github.com/slotbase/slotbase/hooks"
+	"github.com/slotbase/slotbase/internal/buildinfo"
 	_ "github.com/slotbase/slotbase/pb_migrations"
 )
 
@@ -24,6 +25,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	release := buildinfo.Get()
+	app.RootCmd.Version = release.Version // `slotbase --version`; PocketBase's default says "(untracked)"
+	app.RootCmd.SetVersionTemplate("slotbase " + release.String() + "\n")
 	cfg.BindFlags(app.RootCmd.PersistentFlags())
 	cfg.Public, _ = fs.Sub(embedded, "pb_public")
 	hooks.Register(app, &cfg)

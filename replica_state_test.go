@@ -110,8 +110,9 @@ func stateTableText(t *testing.T, dir string) string {
 
 // TestReplicaRefusalIsReported: a fresh data dir served against a
 // PostgreSQL that holds another data dir's replica does not stream, and
-// says so: state "refused" with the reason in /api/admin/replica and
-// `replica status`, and `replica verify` exits non-zero.
+// says so: state "refused" with the reason in /api/admin/replica,
+// /api/admin/status and `replica status`, and `replica verify` exits
+// non-zero.
 func TestReplicaRefusalIsReported(t *testing.T) {
 	pg := testenv.PostgresDatabase(t)
 	first := t.TempDir()
@@ -145,6 +146,23 @@ func TestReplicaRefusalIsReported(t *testing.T) {
 	})
 	if !strings.Contains(live.Reason, "another data dir") {
 		t.Errorf("refusal reason %q", live.Reason)
+	}
+	// The readiness report says it too.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/admin/status", nil)
+	req.Header.Set("Authorization", token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status struct {
+		Status  string
+		Reasons []string
+		Replica struct{ State string }
+	}
+	_ = json.NewDecoder(res.Body).Decode(&status)
+	res.Body.Close()
+	if status.Replica.State != "refused" || status.Status != "degraded" || !strings.Contains(strings.Join(status.Reasons, " "), "another data dir") {
+		t.Errorf("GET /api/admin/status = %+v", status)
 	}
 	srv.Stop()
 

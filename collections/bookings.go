@@ -40,6 +40,9 @@ const (
 	// BookingsManageTokenSealed is the invitee's manage token sealed with
 	// the server key, so every mail about the booking carries their link.
 	BookingsManageTokenSealed = "manage_token_sealed"
+	// BookingsLanguage is the invitee's language: a supported BCP 47 tag
+	// (i18n.Supported), the one their e-mails and invites are written in.
+	BookingsLanguage = "language"
 )
 
 // Status values of bookings.status.
@@ -88,6 +91,10 @@ func (b *Booking) Email() string { return b.GetString(BookingsEmail) }
 
 // Timezone is the invitee's IANA zone.
 func (b *Booking) Timezone() string { return b.GetString(BookingsTimezone) }
+
+// Language is the invitee's language tag ("" for bookings made before
+// bookings kept one: the organisation's).
+func (b *Booking) Language() string { return b.GetString(BookingsLanguage) }
 
 // Notes is the invitee's free text.
 func (b *Booking) Notes() string { return b.GetString(BookingsNotes) }

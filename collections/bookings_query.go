@@ -54,8 +54,11 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 		if err != nil {
 			return nil, fmt.Errorf("event type %s: %w", et.Id, err)
 		}
+		// Translations were checked on save; ones that no longer fit the
+		// questions are left out rather than keep the booking's mails back.
+		translations, _ := booking.ParseTranslations(et.TranslationsJSON(), questions)
 		etByID[et.Id] = booking.EventTypeView{ID: et.Id, Slug: et.Slug(), Title: et.Title(), Description: et.Description(),
-			Location: et.Location(), Duration: et.Duration(), Questions: questions}
+			Location: et.Location(), Duration: et.Duration(), Questions: questions, Translations: translations}
 	}
 	hosts, err := app.FindRecordsByIds(Hosts, keysOf(hostIDs))
 	if err != nil {
@@ -79,6 +82,7 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
 			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
 			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
+			Language: b.Language(),
 		}
 		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
 			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {

@@ -32,6 +32,9 @@ const (
 	EventTypesQuestions            = "questions"
 	EventTypesActive               = "active"
 	EventTypesReminderOffsets      = "reminder_offsets"
+	// EventTypesTranslations holds the title, description and questions
+	// per language (booking.Translations).
+	EventTypesTranslations = "translations"
 )
 
 // Assignment values of event_types.assignment.
@@ -125,3 +128,6 @@ func (e *EventType) Active() bool { return e.GetBool(EventTypesActive) }
 func (e *EventType) minutes(field string) time.Duration {
 	return time.Duration(e.GetInt(field)) * time.Minute
 }
+
+// TranslationsJSON is the raw translations JSON (booking.ParseTranslations).
+func (e *EventType) TranslationsJSON() []byte { return rawJSON(e.Record, EventTypesTranslations) }

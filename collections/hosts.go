@@ -15,6 +15,9 @@ const (
 	HostsTimezone = "timezone"
 	HostsSchedule = "schedule"
 	HostsActive   = "active"
+	// HostsLanguage is the language of the host's e-mails ("" = the
+	// organisation's default).
+	HostsLanguage = "language"
 )
 
 // Host wraps a hosts record.
@@ -43,3 +46,6 @@ func (h *Host) ScheduleID() string { return h.GetString(HostsSchedule) }
 
 // Active reports whether the host takes bookings.
 func (h *Host) Active() bool { return h.GetBool(HostsActive) }
+
+// Language is the host's language tag ("" = the organisation's default).
+func (h *Host) Language() string { return h.GetString(HostsLanguage) }

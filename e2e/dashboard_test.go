@@ -107,6 +107,11 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	if got := b.text(`document.querySelector(".attention").textContent`); !strings.Contains(got, "1 booking waits for approval") {
 		t.Errorf("needs attention says %q, want the one pending booking", got)
 	}
+	// The System card: the readiness report (GET /api/admin/status) and the release.
+	if got := b.text(`document.querySelector(".system").textContent`); !strings.Contains(got, "All background work runs normally.") ||
+		!strings.Contains(got, "slotbase dev") || !strings.Contains(got, "job worker running") || !strings.Contains(got, "replica off") {
+		t.Errorf("the System card says %q, want ok with the release, a running worker and the replica off", got)
+	}
 	d.shot("03-overview")
 
 	// 4. The lists: upcoming, needs approval, a search.
@@ -270,6 +275,9 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.wait("Ada's overview", `heading() === "Overview" && !document.querySelector(".loading")`)
 	if d.has(`#nav a[href="#/hosts"]`) {
 		t.Error("a host sees the Hosts page in the navigation")
+	}
+	if d.has(`.system`) {
+		t.Error("a host sees the System card")
 	}
 	d.shot("14-host-overview")
 	d.nav("Bookings")

@@ -102,6 +102,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{
 			EventType: et, Start: valid.Start, Name: valid.Name, Email: valid.Email, Timezone: valid.Timezone,
 			Notes: valid.Notes, Answers: valid.Answers, Token: token, IdempotencyKey: storedKey, IdempotentReply: idem,
+			Language: valid.Language,
 		}, now)
 		if err != nil {
 			return err

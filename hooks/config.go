@@ -54,6 +54,13 @@ type Config struct {
 	// GooglePushHTTP lets push channels use a plain-HTTP public URL (tests;
 	// Google itself only pushes to HTTPS).
 	GooglePushHTTP bool
+	// MetricsToken admits GET /metrics with "Authorization: Bearer <token>"
+	// (environment only: a secret stays off the command line); empty leaves
+	// /metrics to admins.
+	MetricsToken string
+	// MetricsHTTP is a second address serving only GET /metrics, without
+	// credentials, for a private network (Fly's Prometheus); empty: none.
+	MetricsHTTP string
 	// PostgresURL turns on replication to PostgreSQL (issue 9, DEPLOY.md):
 	// every change is streamed there; empty keeps slotbase SQLite-only.
 	PostgresURL string
@@ -65,6 +72,9 @@ type Config struct {
 	// Public is the booking page built into the binary (pb_public/).
 	Public fs.FS
 }
+
+// minMetricsToken is the shortest SLOTBASE_METRICS_TOKEN accepted.
+const minMetricsToken = 16
 
 // ConfigFromEnv reads the SLOTBASE_* environment variables; the error names
 // a variable whose value it cannot read.
@@ -85,6 +95,10 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("SLOTBASE_RETENTION: %w", err)
 	}
+	metricsToken := os.Getenv("SLOTBASE_METRICS_TOKEN")
+	if metricsToken != "" && len(metricsToken) < minMetricsToken {
+		return Config{}, fmt.Errorf("SLOTBASE_METRICS_TOKEN: at least %d characters (e.g. openssl rand -hex 32)", minMetricsToken)
+	}
 	liveStreams := DefaultLiveStreams
 	if v := strings.TrimSpace(os.Getenv("SLOTBASE_LIVE_STREAMS")); v != "" {
 		if liveStreams, err = strconv.Atoi(v); err != nil || liveStreams < 1 {
@@ -104,6 +118,8 @@ func ConfigFromEnv() (Config, error) {
 		LogPublicReads:     logReads,
 		LiveStreams:        liveStreams,
 		Retention:          retention,
+		MetricsToken:       metricsToken,
+		MetricsHTTP:        os.Getenv("SLOTBASE_METRICS_HTTP"),
 
 		GoogleClientID:     os.Getenv("SLOTBASE_GOOGLE_CLIENT_ID"),
 		GoogleClientSecret: os.Getenv("SLOTBASE_GOOGLE_CLIENT_SECRET"),
@@ -121,6 +137,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.Var((*Switch)(&c.RateLimits), "rateLimits", "per-IP rate limits on booking routes: on or off (env SLOTBASE_RATE_LIMITS)")
 	fs.Var((*Switch)(&c.LogPublicReads), "logPublicReads", "log every successful anonymous read of the public API (health, slots, event types): on or off (env SLOTBASE_LOG_PUBLIC_READS; errors and writes are always logged)")
 	fs.IntVar(&c.LiveStreams, "liveStreams", c.LiveStreams, "most open live-update streams of booking pages, each ~50 KB of memory (env SLOTBASE_LIVE_STREAMS)")
+	fs.StringVar(&c.MetricsHTTP, "metricsHttp", c.MetricsHTTP, "also serve GET /metrics WITHOUT credentials on this private address, e.g. [::]:9091 on Fly (env SLOTBASE_METRICS_HTTP; see DEPLOY.md)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
 	fs.Var(retentionFlag{&c.Retention}, "retention", "keep times of old records and files, e.g. audit_log=365d,webhook_deliveries=30d,jobs=14d,email_log=90d,mail=30d (0 = forever; env SLOTBASE_RETENTION)")

@@ -12,6 +12,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 	"github.com/slotbase/slotbase/internal/secretbox"
 )
 
@@ -52,6 +53,10 @@ type bookingDraft struct {
 	IdempotencyKey  string
 	IdempotentReply any
 	Override        bool
+	// Language is the invitee's BCP 47 tag as given (checked by the
+	// caller): the booking keeps the closest supported language, or the
+	// organisation's.
+	Language string
 }
 
 // openBooking makes a booking in tx: the slot re-checked (unless
@@ -109,6 +114,7 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 		c.BookingsBufferBefore:      int(et.BufferBefore().Minutes()),
 		c.BookingsBufferAfter:       int(et.BufferAfter().Minutes()),
 		c.BookingsIdempotencyKey:    d.IdempotencyKey,
+		c.BookingsLanguage:          i18n.Match(d.Language, orgLanguage(tx)),
 	})
 	if err == nil && d.IdempotentReply != nil {
 		r.Set(c.BookingsIdempotentReply, d.IdempotentReply)

@@ -12,6 +12,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 // The PocketBase records API for bookings — what the admin UI at /_/ sends —
@@ -30,7 +31,7 @@ import (
 //     deleted, audited.
 
 // editableByAdmin are the plain fields an admin may edit on a booking.
-var editableByAdmin = []string{c.BookingsName, c.BookingsEmail, c.BookingsTimezone, c.BookingsNotes, c.BookingsAnswers}
+var editableByAdmin = []string{c.BookingsName, c.BookingsEmail, c.BookingsTimezone, c.BookingsNotes, c.BookingsAnswers, c.BookingsLanguage}
 
 // keptBySlotbase are the fields only the door writes.
 var keptBySlotbase = []string{c.BookingsEventType, c.BookingsSequence, c.BookingsManageTokenHash, c.BookingsManageTokenSealed,
@@ -70,6 +71,10 @@ func (s *server) recordsCreateBooking(e *core.RecordRequestEvent) error {
 			fields[f] = fieldErr("Set by slotbase; leave it empty.")
 		}
 	}
+	lang := strings.TrimSpace(in.GetString(c.BookingsLanguage))
+	if lang != "" && i18n.Check(lang) != nil {
+		fields[c.BookingsLanguage] = fieldErr(`Give a language tag such as "de" or "pt-BR" (empty: the organisation's default).`)
+	}
 	zone := in.GetString(c.BookingsTimezone)
 	if zone == "" && et != nil {
 		zone = s.defaultZone(e.App, et)
@@ -87,7 +92,7 @@ func (s *server) recordsCreateBooking(e *core.RecordRequestEvent) error {
 		EventType: et, Start: start, End: in.GetDateTime(c.BookingsEnd).Time(), Hosts: in.GetStringSlice(c.BookingsHosts),
 		Status: status, Name: in.GetString(c.BookingsName), Email: in.GetString(c.BookingsEmail), Timezone: zone,
 		Notes: in.GetString(c.BookingsNotes), Answers: answers, Token: token,
-		Override: in.GetBool(c.BookingsOverrideAvailability),
+		Override: in.GetBool(c.BookingsOverrideAvailability), Language: lang,
 	}
 	var out *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -111,6 +116,13 @@ func (s *server) recordsUpdateBooking(e *core.RecordRequestEvent) error {
 	for _, f := range editableByAdmin {
 		if changed(f) {
 			ed.Fields[f] = after.Get(f)
+		}
+	}
+	if lang, ok := ed.Fields[c.BookingsLanguage].(string); ok {
+		if lang != "" && i18n.Check(lang) != nil {
+			fields[c.BookingsLanguage] = fieldErr(`Give a language tag such as "de" or "pt-BR".`)
+		} else {
+			ed.Fields[c.BookingsLanguage] = i18n.Match(lang, orgLanguage(e.App))
 		}
 	}
 	if changed(c.BookingsStatus) {

@@ -13,6 +13,7 @@ import (
 	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/ics"
 	"github.com/slotbase/slotbase/internal/mail"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 	"github.com/slotbase/slotbase/internal/queue"
 	"github.com/slotbase/slotbase/internal/secretbox"
 )
@@ -41,8 +42,6 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 
 	site := s.site()
 	var out composed
-	n := mail.NoticeOf(v, p.Kind, p.Role, p.ByHost)
-	n.Brand = site.brand
 	out.msg = mail.Message{
 		ID:     fmt.Sprintf("%s-%s-%s@%s", p.Kind, p.Role, jobID, site.domain),
 		Thread: "booking-" + b.Id + "@" + site.domain,
@@ -50,8 +49,16 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 		From:   site.from,
 	}
 
+	var n mail.Notice
+	// inLanguage writes the e-mail (and its invite) in the recipient's language.
+	inLanguage := func(lang string) {
+		v = v.In(lang)
+		n = mail.NoticeOf(v, p.Kind, p.Role, p.ByHost)
+		n.Brand = site.brandIn(lang)
+	}
 	switch p.Role {
 	case mail.ToInvitee:
+		inLanguage(inviteeLanguage(v, site.lang))
 		out.msg.To = n.Invitee
 		n.Zone = zoneOr(b.Timezone(), site.zone)
 		if org := v.Organizer(); org.ID != "" {
@@ -67,6 +74,7 @@ func (s *server) composeEmail(p emailJob, jobID string, now time.Time) (composed
 			return composed{}, err
 		}
 		h := c.NewHost(hr)
+		inLanguage(hostLanguage(h, site.lang))
 		out.msg.To = mail.Address{Name: h.Name(), Email: h.Email()}
 		out.msg.ReplyTo = n.Invitee
 		n.Zone = zoneOr(h.Timezone(), site.zone)
@@ -127,7 +135,9 @@ func staleReason(p emailJob, b *c.Booking, now time.Time) string {
 // mailSite is what every e-mail takes from the settings record and
 // PocketBase's settings, read once per e-mail.
 type mailSite struct {
-	brand     mail.Branding
+	brand     mail.Branding     // the organisation's texts without translation (brandIn translates)
+	settings  *c.SettingsRecord // nil before the settings exist
+	lang      string            // the organisation's default language
 	from      mail.Address
 	domain    string // of Message-IDs
 	publicURL string // where clients reach slotbase, no trailing slash
@@ -135,9 +145,10 @@ type mailSite struct {
 	zone      string // the organisation's zone
 }
 
-// site reads the organisation's name, colour and texts from settings, the
-// sender from PocketBase's mail settings (the name: the settings'
-// email_from_name first) and the URLs links use.
+// site reads the organisation's name, colour, texts and language from
+// settings, the sender's address from PocketBase's mail settings (its name
+// is the organisation's: the settings' email_from_name, else org_name) and
+// the URLs links use.
 func (s *server) site() mailSite {
 	meta := s.app.Settings().Meta
 	ms := mailSite{
@@ -145,10 +156,13 @@ func (s *server) site() mailSite {
 		from:      mail.Address{Name: meta.SenderName, Email: meta.SenderAddress},
 		publicURL: meta.AppURL,
 		adminBase: strings.TrimRight(meta.AppURL, "/"),
+		lang:      i18n.Default,
 	}
 	if st, err := c.FindSettings(s.app); err == nil {
+		ms.settings, ms.lang = st, st.DefaultLanguage()
 		if st.OrgName() != "" {
 			ms.brand.OrgName = st.OrgName()
+			ms.from.Name = st.OrgName()
 		}
 		ms.brand.Color = st.BrandColor()
 		ms.brand.Intro = st.GetString(c.SettingsEmailIntro)
@@ -176,6 +190,21 @@ func (s *server) site() mailSite {
 		ms.domain = "slotbase.invalid"
 	}
 	return ms
+}
+
+// brandIn is the organisation's branding in lang: its translated name,
+// intro and signature where settings.translations has them.
+func (ms mailSite) brandIn(lang string) mail.Branding {
+	b := ms.brand
+	if ms.settings == nil {
+		return b
+	}
+	t := ms.settings.Texts(lang)
+	if t.OrgName != "" {
+		b.OrgName = t.OrgName
+	}
+	b.Intro, b.Signature = t.EmailIntro, t.EmailSignature
+	return b
 }
 
 // mailSender is SMTP as configured in PocketBase's mail settings, or, with
@@ -235,7 +264,7 @@ func (s *server) composeReleased(p emailJob, v booking.View, n mail.Notice, out 
 	h := c.NewHost(hr)
 	ev := booking.ReleasedInvite(v, booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}, now)
 	n.Start, n.End, n.PreviousStart = ev.Start, ev.End, time.Time{}
-	n.Reason, n.ByHost = "The booking moved to a time another host takes.", true
+	n.Reason, n.ByHost = i18n.T(v.TextLang, "body.released"), true
 	data, err := ics.Bytes(ics.Cancel, ev)
 	if err != nil {
 		return composed{}, err

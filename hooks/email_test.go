@@ -47,9 +47,9 @@ func TestEmailBookingLifecycle(t *testing.T) {
 			t.Errorf("references %q", m.Msg.Header.Get("References"))
 		}
 	}
-	expectMail(t, invitee.Msg, "Confirmed: Meeting call with Alice on Tue 3 Mar 2026, 05:00 EST",
+	expectMail(t, invitee.Msg, "Confirmed: Meeting call with Alice on Mar 3, 2026, 5:00 AM (UTC-05:00)",
 		"Thank you for booking with Acme.",
-		"When: Tuesday, 3 March 2026, 05:00–05:30 (America/New_York, EST)",
+		"When: Tuesday, March 3, 2026, 5:00 AM–5:30 AM (America/New_York, UTC-05:00)",
 		"Reschedule or cancel: https://book.acme.test/manage#"+token,
 		"Notes: <script>alert(1)</script>\n    Second line",
 		"See you soon,\nThe Acme team\nAcme Clinic")
@@ -60,8 +60,8 @@ func TestEmailBookingLifecycle(t *testing.T) {
 		!strings.Contains(html, `href="https://book.acme.test/manage#`+token+`"`) {
 		t.Errorf("invitee html does not escape the notes or lacks the link:\n%s", html)
 	}
-	expectMail(t, host.Msg, "New booking: Meeting call with Bob Ó'Brien & Co on Tue 3 Mar 2026, 10:00 GMT",
-		"When: Tuesday, 3 March 2026, 10:00–10:30 (Europe/London, GMT)",
+	expectMail(t, host.Msg, "New booking: Meeting call with Bob Ó'Brien & Co on Mar 3, 2026, 10:00 AM (UTC+00:00)",
+		"When: Tuesday, March 3, 2026, 10:00 AM–10:30 AM (Europe/London, UTC+00:00)",
 		"With: Bob Ó'Brien & Co <bob@example.com>",
 		"Open the booking: https://admin.acme.test/admin/#/bookings/"+id)
 	if strings.Contains(string(host.Raw), token[3:]) || strings.Contains(host.Msg.Text(), "manage#") {
@@ -82,15 +82,15 @@ func TestEmailBookingLifecycle(t *testing.T) {
 		t.Fatalf("%d mails after reschedule and cancel, want 6", len(got))
 	}
 	moved, cancelled := got[2:4], got[4:6]
-	expectMail(t, byRecipient(t, moved, "bob@example.com").Msg, "Rescheduled: Meeting call with Alice on Wed 4 Mar 2026, 09:00 EST",
-		"When: Wednesday, 4 March 2026, 09:00–09:30 (America/New_York, EST)",
-		"Was: Tuesday, 3 March 2026, 05:00–05:30 (America/New_York, EST)",
+	expectMail(t, byRecipient(t, moved, "bob@example.com").Msg, "Rescheduled: Meeting call with Alice on Mar 4, 2026, 9:00 AM (UTC-05:00)",
+		"When: Wednesday, March 4, 2026, 9:00 AM–9:30 AM (America/New_York, UTC-05:00)",
+		"Was: Tuesday, March 3, 2026, 5:00 AM–5:30 AM (America/New_York, UTC-05:00)",
 		"Reschedule or cancel: https://book.acme.test/manage#"+token)
-	expectMail(t, byRecipient(t, moved, "alice@example.com").Msg, "Rescheduled: Meeting call with Bob Ó'Brien & Co on Wed 4 Mar 2026, 14:00 GMT",
+	expectMail(t, byRecipient(t, moved, "alice@example.com").Msg, "Rescheduled: Meeting call with Bob Ó'Brien & Co on Mar 4, 2026, 2:00 PM (UTC+00:00)",
 		"Bob Ó'Brien & Co moved their booking")
-	expectMail(t, byRecipient(t, cancelled, "bob@example.com").Msg, "Cancelled: Meeting call with Alice on Wed 4 Mar 2026, 09:00 EST",
+	expectMail(t, byRecipient(t, cancelled, "bob@example.com").Msg, "Cancelled: Meeting call with Alice on Mar 4, 2026, 9:00 AM (UTC-05:00)",
 		"You cancelled your booking with Alice.", "Reason: Something came up", "Book another time: https://book.acme.test/call")
-	expectMail(t, byRecipient(t, cancelled, "alice@example.com").Msg, "Cancelled: Meeting call with Bob Ó'Brien & Co on Wed 4 Mar 2026, 14:00 GMT",
+	expectMail(t, byRecipient(t, cancelled, "alice@example.com").Msg, "Cancelled: Meeting call with Bob Ó'Brien & Co on Mar 4, 2026, 2:00 PM (UTC+00:00)",
 		"Bob Ó'Brien & Co cancelled their booking; the time is free again.")
 
 	// The invites, as an independent parser reads them: the calendar part
@@ -161,7 +161,7 @@ func TestEmailApproval(t *testing.T) {
 		t.Fatalf("%d mails, want 4", len(inbox))
 	}
 	request := mailTo(t, inbox, "carol@example.com", "Request received")
-	expectMail(t, request, "Request received: Meeting call with Alice on Tue 3 Mar 2026, 12:00 CET",
+	expectMail(t, request, "Request received: Meeting call with Alice on Mar 3, 2026, 12:00 PM (UTC+01:00)",
 		"once it is confirmed", "Reschedule or cancel: https://book.acme.test/manage#"+token)
 	if request.Structure != "multipart/alternative[text/plain,text/html]" {
 		t.Errorf("a request carries no invite: %s", request.Structure)
@@ -182,7 +182,7 @@ func TestEmailApproval(t *testing.T) {
 		t.Fatalf("%d mails, want 8", len(inbox))
 	}
 	approved := mailTo(t, inbox, "carol@example.com", "Confirmed:")
-	expectMail(t, approved, "Confirmed: Meeting call with Alice on Tue 3 Mar 2026, 12:00 CET",
+	expectMail(t, approved, "Confirmed: Meeting call with Alice on Mar 3, 2026, 12:00 PM (UTC+01:00)",
 		"Alice confirmed your booking. The calendar invitation is attached.",
 		"Reschedule or cancel: https://book.acme.test/manage#"+token)
 	if approved.Structure != inviteStructure || approved.Part("text/calendar").Params["method"] != "REQUEST" {
@@ -192,7 +192,7 @@ func TestEmailApproval(t *testing.T) {
 		t.Error("the approval's invite must carry the new sequence")
 	}
 	declined := mailTo(t, inbox, "dan@example.com", "Declined:")
-	expectMail(t, declined, "Declined: Meeting call with Alice on Tue 3 Mar 2026, 12:00 GMT",
+	expectMail(t, declined, "Declined: Meeting call with Alice on Mar 3, 2026, 12:00 PM (UTC+00:00)",
 		"could not accept", "Reason: Fully booked that day", "Book another time: https://book.acme.test/call")
 	if declined.Part("text/calendar") != nil {
 		t.Error("a declined request gets no invite (it never had one)")

@@ -65,6 +65,8 @@ type hostReply struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	Timezone string `json:"timezone"`
+	// Language is the language of the host's e-mails ("" = the organisation's).
+	Language string `json:"language"`
 	Schedule string `json:"schedule"`
 	Active   bool   `json:"active"`
 }
@@ -72,7 +74,7 @@ type hostReply struct {
 // handleHostMe answers GET /api/host/me.
 func (s *server) handleHostMe(e *core.RequestEvent) error {
 	h := hostOf(e)
-	return e.JSON(http.StatusOK, hostReply{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone(), Schedule: h.ScheduleID(), Active: h.Active()})
+	return e.JSON(http.StatusOK, hostReply{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone(), Language: h.Language(), Schedule: h.ScheduleID(), Active: h.Active()})
 }
 
 // handleHostBookings answers GET /api/host/bookings with the admin list's

@@ -128,7 +128,7 @@ func TestHostInvitation(t *testing.T) {
 		t.Fatalf("the link worked twice: %d", code)
 	}
 	auth := h.signIn(t, "alice@example.com", hostPassword)
-	if code, me := apiCall(t, "GET", h.url+"/api/host/me", auth, nil); code != http.StatusOK || me["id"] != alice || me["email"] != "alice@example.com" || me["timezone"] != "Europe/London" || me["schedule"] == "" {
+	if code, me := apiCall(t, "GET", h.url+"/api/host/me", auth, nil); code != http.StatusOK || me["id"] != alice || me["email"] != "alice@example.com" || me["timezone"] != "Europe/London" || me["schedule"] == "" || me["language"] != "" {
 		t.Fatalf("me: %d %v", code, me)
 	}
 

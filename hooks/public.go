@@ -1,12 +1,16 @@
 package hooks
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 // publicEventType is what the booking page may know about an event type.
@@ -19,6 +23,9 @@ type publicEventType struct {
 	Seats                int             `json:"seats"`
 	RequiresConfirmation bool            `json:"requires_confirmation"`
 	Questions            json.RawMessage `json:"questions"`
+	// Translations are the texts per language (booking.Translations);
+	// {} when there are none.
+	Translations booking.Translations `json:"translations"`
 }
 
 // handlePublicEventTypes answers GET /api/public/event-types with the active
@@ -35,7 +42,13 @@ func handlePublicEventTypes(e *core.RequestEvent) error {
 		if string(questions) == "null" {
 			questions = []byte("[]")
 		}
+		parsed, _ := booking.ParseQuestions(questions)
+		translations, err := booking.ParseTranslations(et.TranslationsJSON(), parsed)
+		if err != nil || translations == nil {
+			translations = booking.Translations{} // checked on save; one that no longer fits is left out
+		}
 		items = append(items, publicEventType{
+			Translations:         translations,
 			Slug:                 et.Slug(),
 			Title:                et.Title(),
 			Description:          et.Description(),
@@ -53,8 +66,10 @@ func handlePublicEventTypes(e *core.RequestEvent) error {
 // booking page shows.
 func handlePublicSettings(e *core.RequestEvent) error {
 	s, err := c.FindSettings(e.App)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return e.NotFoundError("slotbase is not set up yet", err)
+	} else if err != nil {
+		return e.InternalServerError("", err)
 	}
 	logo := ""
 	if s.Logo() != "" {
@@ -65,6 +80,9 @@ func handlePublicSettings(e *core.RequestEvent) error {
 		"timezone":    s.Timezone(),
 		"brand_color": s.BrandColor(),
 		"logo_url":    logo,
+		// The booking page's language when the browser's is not offered.
+		"default_language": s.DefaultLanguage(),
+		"languages":        i18n.Supported,
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -28,10 +29,12 @@ func Register(app core.App, cfg *Config) { register(app, cfg) }
 // register is Register returning the server it made (tests drive its worker).
 func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
+	s.started = s.now()
 	s.capture = capture.Register(app, captureConfig(app, cfg)) // change capture for the PostgreSQL replica (hooks/capture)
-	s.worker = &queue.Worker{Store: jobStore{app}, Logger: opsLogger(app, "jobs"), Now: s.now}
+	s.metrics = newMetrics(s)                                  // Prometheus metrics (metrics.go)
+	s.worker = &queue.Worker{Store: heartbeatStore{jobStore{app}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
 	for kind, h := range s.jobHandlers() {
-		s.worker.Handle(kind, h)
+		s.worker.Handle(kind, s.metrics.countRuns(kind, h))
 	}
 	s.bindRecordHooks()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -56,6 +59,8 @@ func register(app core.App, cfg *Config) *server {
 		}
 		s.live.limits.streams.Store(int64(cfg.LiveStreams)) // flags are read by now
 		bindGuards(se, cfg.LogPublicReads)
+		s.metrics.bind(se)    // requests by route pattern (metrics.go)
+		bindHealthVersion(se) // /api/health carries the release (status.go)
 		bindRoutes(se, s)
 		if public := publicFS(*cfg); public != nil {
 			se.Router.GET("/{path...}", apis.Static(public, true)).BindFunc(pageMiddleware(se.App, cfg, public)) // CSP, gzip, ETag: hooks/page.go
@@ -65,6 +70,9 @@ func register(app core.App, cfg *Config) *server {
 		}
 		if se.Server != nil { // a real server, not a test's router
 			s.startWorker()
+			if err := s.startMetricsListener(); err != nil {
+				return err
+			}
 			if !cfg.Quiet {
 				printBanner(se.Server.Addr, seeded && !cfg.NoDemo)
 			}
@@ -85,6 +93,11 @@ type server struct {
 	live   liveHub    // open GET /api/slots/live streams (livehub.go)
 	counts countCache // list totals (admin.go)
 	keys   keyGuard
+	// metrics are the Prometheus metrics (metrics.go); workerBeat is the
+	// job worker's last claim (status.go); started is when register ran.
+	metrics    *metrics
+	workerBeat atomic.Int64
+	started    time.Time
 	// capture logs every write for the PostgreSQL replica (hooks/capture).
 	capture *capture.Capture
 

@@ -86,8 +86,8 @@ func TestReminders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		expectMail(t, m, "Reminder: Meeting call with Alice on Thu 5 Mar 2026, 15:00 GMT",
-			"When: Thursday, 5 March 2026, 15:00–15:30 (Europe/London, GMT)", "Reschedule or cancel: https://book.acme.test/manage#"+danToken)
+		expectMail(t, m, "Reminder: Meeting call with Alice on Mar 5, 2026, 3:00 PM (UTC+00:00)",
+			"When: Thursday, March 5, 2026, 3:00 PM–3:30 PM (Europe/London, UTC+00:00)", "Reschedule or cancel: https://book.acme.test/manage#"+danToken)
 	}
 	for who, n := range map[string]int{"dan@example.com": 2, "carol@example.com": 2} {
 		if skipped := env.emailLog(t, "kind = 'reminder' && recipient = {:r} && status = 'skipped'", map[string]any{"r": who}); len(skipped) != n {

@@ -88,6 +88,8 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	// Replica: the PostgreSQL stream's status (lag, position, last error).
 	r.GET("/api/admin/replica", s.capture.HandleStatus).Bind(apis.RequireSuperuserAuth())
 
-	// Operators: Go's runtime profiles (hooks/pprof.go).
+	// Operators: metrics, readiness (hooks/metrics.go, status.go) and Go's runtime profiles (hooks/pprof.go).
+	r.GET("/metrics", s.handleMetrics).BindFunc(s.requireMetricsAccess)
+	r.GET("/api/admin/status", s.handleAdminStatus).BindFunc(s.requireAdmin(apikey.ScopeAdmin))
 	r.GET("/api/admin/debug/pprof/{name...}", handlePprof).BindFunc(s.requireAdmin(apikey.ScopeAdmin))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 // demoWeekly is the demo schedule: Monday to Friday, 09:00–17:00.
@@ -34,7 +35,8 @@ func SeedFirstRun(app core.App, zone string, noDemo bool) (bool, error) {
 			c.SettingsOrgName:    "slotbase demo",
 			c.SettingsTimezone:   zone,
 			c.SettingsBrandColor: "#2554c7",
-			c.SettingsEmailFrom:  "slotbase",
+			// No email_from_name: e-mails come from the organisation's name.
+			c.SettingsDefaultLanguage: i18n.Default,
 		})
 		if err != nil {
 			return err
@@ -86,12 +88,20 @@ func seedDemo(tx core.App, zone string) error {
 		c.EventTypesLocation:    "Video call (link follows by e-mail)",
 		c.EventTypesQuestions:   `[]`,
 		c.EventTypesActive:      true,
+		// German and Japanese variants, so the languages show in the demo.
+		c.EventTypesTranslations: demoTranslations,
 	})
 	if err != nil {
 		return err
 	}
 	return tx.Save(intro)
 }
+
+// demoTranslations are the demo event type's texts in German and Japanese.
+const demoTranslations = `{
+  "de": {"title": "30-minütiges Kennenlerngespräch", "description": "Ein kurzes Gespräch, um einander kennenzulernen.", "questions": {}},
+  "ja": {"title": "30分の顔合わせ通話", "description": "お互いを知るための短い通話です。", "questions": {}}
+}`
 
 // newRecord builds a record of collection with the given field values.
 func newRecord(app core.App, collection string, values map[string]any) (*core.Record, error) {

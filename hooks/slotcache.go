@@ -37,6 +37,9 @@ type slotCache struct {
 	// them; hold, when set (tests only), runs before each computation.
 	misses, computed atomic.Int64
 	hold             func()
+
+	// hits counts answers served from the cache (metrics.go reads it).
+	hits atomic.Int64
 }
 
 type slotCacheEntry struct {
@@ -125,6 +128,7 @@ func (sc *slotCache) get(key string, now time.Time) (slotBody, bool) {
 	if !ok || e.version != sc.version.Load() || !now.Before(e.until) {
 		return slotBody{}, false
 	}
+	sc.hits.Add(1)
 	return e.body, true
 }
 

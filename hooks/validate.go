@@ -9,6 +9,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 	"github.com/slotbase/slotbase/internal/slots"
 )
 
@@ -26,7 +27,11 @@ func bindValidation(app core.App) {
 		})
 	}
 	check(c.Settings, func(r *core.Record) validation.Errors {
-		return zoneErrors(r, c.SettingsTimezone)
+		errs := zoneErrors(r, c.SettingsTimezone)
+		for f, err := range settingsTranslationErrors(r) {
+			errs[f] = err
+		}
+		return errs
 	})
 	check(c.Hosts, func(r *core.Record) validation.Errors {
 		return zoneErrors(r, c.HostsTimezone)
@@ -69,8 +74,12 @@ func bindValidation(app core.App) {
 				}
 			}
 		}
-		if _, err := booking.ParseQuestions(et.QuestionsJSON()); err != nil {
+		questions, err := booking.ParseQuestions(et.QuestionsJSON())
+		if err != nil {
 			errs[c.EventTypesQuestions] = invalid("questions", err)
+		} else if _, err := booking.ParseTranslations(et.TranslationsJSON(), questions); err != nil {
+			errs[c.EventTypesTranslations] = validation.NewError("validation_invalid_translations",
+				strings.TrimPrefix(err.Error(), booking.ErrInvalidTranslations.Error()+": "))
 		}
 		if et.Assignment() == c.AssignmentSingle && len(et.HostIDs()) > 1 {
 			errs[c.EventTypesHosts] = validation.NewError("validation_single_host", "A single-host event type takes exactly one host; choose round_robin or collective for several.")
@@ -81,6 +90,10 @@ func bindValidation(app core.App) {
 		b := c.NewBooking(r)
 		if !b.End().After(b.Start()) {
 			return validation.Errors{c.BookingsEnd: validation.NewError("validation_end_before_start", "Must be after start.")}
+		}
+		if lang := b.Language(); lang != "" && !i18n.IsSupported(lang) {
+			return validation.Errors{c.BookingsLanguage: validation.NewError("validation_language",
+				"Must be one of "+strings.Join(i18n.Supported, ", ")+" (empty: the organisation's default).")}
 		}
 		return nil
 	})

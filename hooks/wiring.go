@@ -22,6 +22,7 @@ func (s *server) bindRecordHooks() {
 	s.bindBookingRecords(s.app)                                            // the records API goes through the booking door (door_records.go)
 	bindAudit(s.app)                                                       // audit log of records API changes (audit.go)
 	bindWebhookRecords(s.app)                                              // webhook secrets and URLs (webhooks.go)
+	s.metrics.bindRecords(s.app)                                           // mails counted as logged (metrics.go)
 }
 
 // jobHandlers is every job kind slotbase runs and its handler.

@@ -19,6 +19,8 @@ var (
 	ErrTooLarge = errors.New("request body too large")
 	// ErrInvalidQuestions marks event_types.questions JSON that ParseQuestions rejects.
 	ErrInvalidQuestions = errors.New("invalid questions")
+	// ErrInvalidTranslations marks event_types.translations JSON that ParseTranslations rejects.
+	ErrInvalidTranslations = errors.New("invalid translations")
 	// ErrTransition marks an action that is not allowed in a booking's current status.
 	ErrTransition = errors.New("invalid status transition")
 )

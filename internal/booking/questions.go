@@ -50,6 +50,9 @@ type Question struct {
 	Required  bool     `json:"required"`
 	Options   []string `json:"options,omitempty"`
 	MaxLength int      `json:"max_length,omitempty"` // runes; 0 = the type's default
+	// OptionLabels are Options as shown in another language (View.In),
+	// in the same order; answers stay the canonical Options.
+	OptionLabels []string `json:"-"`
 }
 
 var questionIDPattern = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slotbase/slotbase/internal/ics"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 // The renderers: one function per output, each a pure function of a View.
@@ -45,6 +46,8 @@ type Reply struct {
 	Answers         map[string]any `json:"answers"`
 	CancelReason    string         `json:"cancel_reason,omitempty"`
 	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	// Language is the invitee's language (a supported BCP 47 tag).
+	Language string `json:"language"`
 	// ManageToken and ManageURL are set only in the answer to the request
 	// that made the booking (the token is never stored in clear).
 	ManageToken string `json:"manage_token,omitempty"`
@@ -67,6 +70,7 @@ func InviteeReply(v View) Reply {
 		EventType: ReplyEventType{Slug: v.EventType.Slug, Title: v.EventType.Title, Duration: int(v.EventType.Duration.Minutes()), Location: v.EventType.Location},
 		Hosts:     names, Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
 		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
+		Language: v.Language,
 	}
 }
 
@@ -88,6 +92,7 @@ type Admin struct {
 	Answers         map[string]any `json:"answers"`
 	CancelReason    string         `json:"cancel_reason,omitempty"`
 	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
+	Language        string         `json:"language"`
 	Created         string         `json:"created"`
 }
 
@@ -98,7 +103,7 @@ func AdminJSON(v View) Admin {
 		Hosts: v.HostIDs(), HostNames: v.hostNames(), Start: rfc3339(v.Start), End: rfc3339(v.End),
 		Status: string(v.Status), Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
 		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
-		Created: rfc3339(v.Created),
+		Language: v.Language, Created: rfc3339(v.Created),
 	}
 }
 
@@ -195,7 +200,7 @@ func Invite(v View, now time.Time) (ics.Method, ics.Event, error) {
 	}
 	description := v.EventType.Description
 	if v.Notes != "" {
-		description = strings.TrimSpace(description + "\n\nNotes: " + v.Notes)
+		description = strings.TrimSpace(description + "\n\n" + i18n.T(v.TextLang, "invite.notes", "notes", v.Notes))
 	}
 	return method, ics.Event{
 		UID:         v.ID + "@slotbase",
@@ -219,7 +224,7 @@ func ReleasedInvite(v View, host HostView, now time.Time) ics.Event {
 	start := v.RescheduledFrom
 	return ics.Event{
 		UID: v.ID + "@slotbase", Sequence: v.Sequence, Stamp: now,
-		Start: start, End: start.Add(v.End.Sub(v.Start)), Summary: v.EventType.Title + " with " + host.Name,
+		Start: start, End: start.Add(v.End.Sub(v.Start)), Summary: i18n.T(v.TextLang, "invite.summary", "title", v.EventType.Title, "host", host.Name),
 		Organizer: ics.Person{Name: host.Name, Email: host.Email},
 		Attendees: []ics.Person{{Name: v.Invitee.Name, Email: v.Invitee.Email}},
 		Status:    ics.StatusCancelled,

@@ -7,6 +7,8 @@ import (
 	_ "time/tzdata" // zone names validate the same on every machine
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
+
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 // Limits of a booking request; the error messages name them.
@@ -40,6 +42,9 @@ type Valid struct {
 	// (checkbox), float64 (number). Unanswered optional questions are left
 	// out. Never nil.
 	Answers map[string]any
+	// Language is the invitee's BCP 47 tag as sent (trimmed; "" for none):
+	// the caller keeps the closest supported language (i18n.Match).
+	Language string
 }
 
 var (
@@ -56,12 +61,13 @@ var (
 				SetParams(map[string]any{"years": MaxYearsAhead})
 	errZoneLocal   = validation.NewError("validation_timezone_local", `must be an IANA time zone such as "Europe/Berlin", not "Local"`)
 	errZoneUnknown = validation.NewError("validation_timezone_unknown", `must be an IANA time zone such as "Europe/Berlin"`)
+	errLanguage    = validation.NewError("validation_language", `must be a BCP 47 language tag of at most 35 characters, such as "de" or "pt-BR"`)
 )
 
 // Validate checks req against the event type's questions and the current
 // time now (an input, so tests and the store agree on it). It returns the
 // normalised request, or FieldErrors with one entry per bad field, keyed
-// event_type, start, name, email, timezone, notes, answers.<question id>,
+// event_type, start, name, email, timezone, notes, language, answers.<question id>,
 // and answers for answer keys that match no question.
 func Validate(req Request, questions []Question, now time.Time) (Valid, error) {
 	c := fieldChecker{errs: FieldErrors{}}
@@ -71,6 +77,7 @@ func Validate(req Request, questions []Question, now time.Time) (Valid, error) {
 		Email:     lowerDomain(strings.TrimSpace(req.Email)),
 		Timezone:  strings.TrimSpace(req.Timezone),
 		Notes:     strings.TrimSpace(normaliseNewlines(req.Notes)),
+		Language:  strings.TrimSpace(req.Language),
 	}
 
 	c.check("event_type", v.EventType,
@@ -113,6 +120,8 @@ func Validate(req Request, questions []Question, now time.Time) (Valid, error) {
 	c.check("notes", v.Notes,
 		validation.RuneLength(0, MaxNotesRunes).Error("must be at most {{.max}} characters"),
 	)
+
+	c.check("language", v.Language, validation.By(checkLanguage))
 
 	v.Answers = validateAnswers(&c, req.Answers, questions)
 
@@ -159,6 +168,15 @@ func checkZone(value any) error {
 	}
 	if _, err := time.LoadLocation(name); err != nil {
 		return errZoneUnknown
+	}
+	return nil
+}
+
+// checkLanguage accepts "" (the organisation's language) and well-formed
+// BCP 47 tags of at most i18n.MaxTagLength characters.
+func checkLanguage(value any) error {
+	if s, _ := value.(string); s != "" && i18n.Check(s) != nil {
+		return errLanguage
 	}
 	return nil
 }

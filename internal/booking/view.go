@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 // View is one booking as every output shows it: the booking with its event
@@ -28,6 +30,10 @@ type View struct {
 	RescheduledFrom time.Time // zero: never moved
 	Created         time.Time
 	Updated         time.Time
+	// Language is the invitee's language (a supported BCP 47 tag).
+	Language string
+	// TextLang is the language the texts are shown in (View.In); "" is English.
+	TextLang string
 }
 
 // EventTypeView is the part of an event type a booking shows.
@@ -35,6 +41,8 @@ type EventTypeView struct {
 	ID, Slug, Title, Description, Location string
 	Duration                               time.Duration
 	Questions                              []Question
+	// Translations are the admin's texts per language (View.In applies them).
+	Translations Translations
 }
 
 // HostView is a host as a booking shows them.
@@ -70,9 +78,11 @@ func (v View) HostIDs() []string {
 }
 
 // LabelledAnswers are the invitee's answers in the event type's question
-// order, labelled: lists joined with ", ", booleans as yes/no. Answers to
-// questions the event type no longer has are left out.
+// order, labelled, in v.TextLang: options by their labels, lists joined
+// with ", ", booleans as yes/no. Answers to questions the event type no
+// longer has are left out.
 func (v View) LabelledAnswers() []Answer {
+	lang := v.TextLang
 	var out []Answer
 	for _, q := range v.EventType.Questions {
 		a, ok := v.Answers[q.ID]
@@ -84,24 +94,40 @@ func (v View) LabelledAnswers() []Answer {
 		case []any:
 			parts := make([]string, len(a))
 			for i, x := range a {
-				parts[i] = fmt.Sprint(x)
+				parts[i] = q.optionLabel(fmt.Sprint(x))
 			}
-			text = strings.Join(parts, ", ")
+			text = strings.Join(parts, i18n.T(lang, "answer.separator"))
 		case bool:
-			text = map[bool]string{true: "yes", false: "no"}[a]
+			text = i18n.T(lang, "answer.no")
+			if a {
+				text = i18n.T(lang, "answer.yes")
+			}
 		default:
-			text = fmt.Sprint(a)
+			text = q.optionLabel(fmt.Sprint(a))
 		}
 		out = append(out, Answer{Question: q.Label, Text: text})
 	}
 	return out
 }
 
-// Title is what calendars call the meeting for the invitee: the event
-// type's title with the organising host.
+// optionLabel is the label option has in the shown language (itself when
+// untranslated or not an option).
+func (q Question) optionLabel(option string) string {
+	if len(q.OptionLabels) == len(q.Options) {
+		for i, o := range q.Options {
+			if o == option && q.OptionLabels[i] != "" {
+				return q.OptionLabels[i]
+			}
+		}
+	}
+	return option
+}
+
+// Title is what calendars call the meeting for the invitee, in v.TextLang:
+// the event type's title with the organising host.
 func (v View) Title() string {
 	if name := v.Organizer().Name; name != "" {
-		return v.EventType.Title + " with " + name
+		return i18n.T(v.TextLang, "invite.summary", "title", v.EventType.Title, "host", name)
 	}
 	return v.EventType.Title
 }

@@ -65,7 +65,11 @@ type Notice struct {
 	Kind Kind
 	Role Role
 	// Zone is the recipient's zone: every time is shown in it, named.
-	Zone  *time.Location
+	Zone *time.Location
+	// Lang is the recipient's language (a supported BCP 47 tag; others
+	// give the closest one, or English). Every text of the Notice is
+	// already in it: Render adds only the catalogue's words.
+	Lang  string
 	Brand Branding
 	// Title, Description and Location describe the event type.
 	Title, Description, Location string
@@ -102,10 +106,11 @@ type Content struct {
 
 // NoticeOf is the part of a Notice every e-mail about booking v shares:
 // what, when, who, the invitee's notes and answers, and the reason of a
-// cancellation. Recipients, zones, links and branding are the caller's.
+// cancellation, in v's text language (View.In). Recipients, zones, links
+// and branding are the caller's.
 func NoticeOf(v booking.View, kind Kind, role Role, byHost bool) Notice {
 	n := Notice{
-		Kind: kind, Role: role,
+		Kind: kind, Role: role, Lang: v.TextLang,
 		Title: v.EventType.Title, Description: v.EventType.Description, Location: v.EventType.Location,
 		Start: v.Start, End: v.End, PreviousStart: v.RescheduledFrom,
 		Invitee: Address{Name: v.Invitee.Name, Email: v.Invitee.Email},

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
 var colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -28,6 +30,8 @@ type view struct {
 	Footer     []string
 	Org        string
 	Color      string
+	// Lang is the BCP 47 tag of the e-mail's language (the HTML lang).
+	Lang string
 }
 
 type row struct {
@@ -64,7 +68,9 @@ func words(n Notice) (view, error) {
 	if title == "" {
 		return view{}, invalid("title", "required")
 	}
-	who := names(n.Hosts)
+	lang := i18n.Match(n.Lang, i18n.Default)
+	t := func(key string, vars ...string) string { return i18n.T(lang, key, vars...) }
+	who := names(n.Hosts, lang)
 	other := who // the other side of the meeting, as the recipient sees it
 	if n.Role == ToHost {
 		other = HeaderText(n.Invitee.Name, MaxName)
@@ -72,8 +78,11 @@ func words(n Notice) (view, error) {
 			other = n.Invitee.Email
 		}
 	}
-	short := ShortWhen(n.Start, n.Zone)
-	v := view{Org: HeaderText(n.Brand.OrgName, 200), Color: n.Brand.Color}
+	subject := func(key string) string {
+		return t(key, "title", title, "other", other, "when", ShortWhen(n.Start, n.Zone, lang))
+	}
+	body := func(key string) string { return t(key, "title", title, "other", other) }
+	v := view{Org: HeaderText(n.Brand.OrgName, 200), Color: n.Brand.Color, Lang: lang}
 	if !colorPattern.MatchString(v.Color) {
 		v.Color = DefaultColor
 	}
@@ -84,99 +93,101 @@ func words(n Notice) (view, error) {
 			}
 		}
 	}
-	invite := ""
-	if n.Invite {
-		invite = "The calendar invitation is attached."
+	// withInvite adds the invitation sentence to a paragraph when there is one.
+	withInvite := func(p string) string {
+		if !n.Invite {
+			return p
+		}
+		return t("sentences", "first", p, "second", t("body.inviteAttached"))
 	}
 	invitee := n.Role == ToInvitee
 	switch n.Kind {
 	case Confirmed:
 		if invitee {
-			v.Subject, v.Headline = "Confirmed: "+title+" with "+other+" on "+short, "You're booked"
-			say(n.Brand.Intro, "Your booking with "+other+" is confirmed. "+invite)
+			v.Subject, v.Headline = subject("subject.confirmed"), t("headline.booked")
+			say(n.Brand.Intro, withInvite(body("body.confirmed.invitee")))
 		} else {
-			v.Subject, v.Headline = "New booking: "+title+" with "+other+" on "+short, "New booking"
-			say(other + " booked " + title + " with you. " + invite)
+			v.Subject, v.Headline = subject("subject.newBooking"), t("headline.newBooking")
+			say(withInvite(body("body.confirmed.host")))
 		}
 	case Requested:
 		if invitee {
-			v.Subject, v.Headline = "Request received: "+title+" with "+other+" on "+short, "Request received"
-			say("Your request was sent to "+other+". You will get another e-mail, with the calendar invitation, once it is confirmed.",
-				"The time is held for you until then.")
+			v.Subject, v.Headline = subject("subject.requestReceived"), t("headline.requestReceived")
+			say(body("body.requested.invitee"), t("body.requested.held"))
 		} else {
-			v.Subject, v.Headline = "Approval needed: "+title+" with "+other+" on "+short, "Please confirm or decline"
-			say(other + " asked for " + title + ". The time is held until the request is confirmed or declined.")
+			v.Subject, v.Headline = subject("subject.approvalNeeded"), t("headline.confirmOrDecline")
+			say(body("body.requested.host"))
 		}
 	case Approved:
 		if invitee {
-			v.Subject, v.Headline = "Confirmed: "+title+" with "+other+" on "+short, "Your booking is confirmed"
-			say(other + " confirmed your booking. " + invite)
+			v.Subject, v.Headline = subject("subject.confirmed"), t("headline.yourBookingConfirmed")
+			say(withInvite(body("body.approved.invitee")))
 		} else {
-			v.Subject, v.Headline = "Confirmed: "+title+" with "+other+" on "+short, "Booking confirmed"
-			say("The booking with " + other + " is confirmed. " + invite)
+			v.Subject, v.Headline = subject("subject.confirmed"), t("headline.bookingConfirmed")
+			say(withInvite(body("body.approved.host")))
 		}
 	case Declined:
 		if invitee {
-			v.Subject, v.Headline = "Declined: "+title+" with "+other+" on "+short, "Your request was declined"
-			say(other + " could not accept your request for this time. We are sorry.")
+			v.Subject, v.Headline = subject("subject.declined"), t("headline.yourRequestDeclined")
+			say(body("body.declined.invitee"))
 		} else {
-			v.Subject, v.Headline = "Declined: "+title+" with "+other+" on "+short, "Request declined"
-			say("The request from " + other + " was declined; the time is free again.")
+			v.Subject, v.Headline = subject("subject.declined"), t("headline.requestDeclined")
+			say(body("body.declined.host"))
 		}
 	case Rescheduled:
 		if invitee {
-			v.Subject, v.Headline = "Rescheduled: "+title+" with "+other+" on "+short, "Your booking has moved"
-			say("Your booking with " + other + " is now at the time below. " + invite)
+			v.Subject, v.Headline = subject("subject.rescheduled"), t("headline.yourBookingMoved")
+			say(withInvite(body("body.rescheduled.invitee")))
 		} else {
-			v.Subject, v.Headline = "Rescheduled: "+title+" with "+other+" on "+short, "Booking moved"
-			say(other + " moved their booking to the time below. " + invite)
+			v.Subject, v.Headline = subject("subject.rescheduled"), t("headline.bookingMoved")
+			say(withInvite(body("body.rescheduled.host")))
 		}
 	case Cancelled:
-		v.Subject = "Cancelled: " + title + " with " + other + " on " + short
+		v.Subject = subject("subject.cancelled")
 		switch {
 		case invitee && n.ByHost:
-			v.Headline = "Your booking was cancelled"
-			say(other + " cancelled your booking. We are sorry for the change of plans.")
+			v.Headline = t("headline.cancelledByHost")
+			say(body("body.cancelled.inviteeByHost"))
 		case invitee:
-			v.Headline = "Your booking is cancelled"
-			say("You cancelled your booking with " + other + ".")
+			v.Headline = t("headline.youCancelled")
+			say(body("body.cancelled.invitee"))
 		case n.ByHost:
-			v.Headline = "Booking cancelled"
-			say("The booking with " + other + " was cancelled; the time is free again.")
+			v.Headline = t("headline.bookingCancelled")
+			say(body("body.cancelled.hostByHost"))
 		default:
-			v.Headline = "Booking cancelled"
-			say(other + " cancelled their booking; the time is free again.")
+			v.Headline = t("headline.bookingCancelled")
+			say(body("body.cancelled.host"))
 		}
 		if n.Invite {
-			say("The attached update removes it from your calendar.")
+			say(t("body.cancelled.invite"))
 		}
 	case Reminder:
-		v.Subject, v.Headline = "Reminder: "+title+" with "+other+" on "+short, "Coming up"
-		say("A reminder of your booking with " + other + ".")
+		v.Subject, v.Headline = subject("subject.reminder"), t("headline.reminder")
+		say(body("body.reminder"))
 	default:
 		return view{}, invalid("kind", "unknown kind %q", n.Kind)
 	}
 
-	v.Rows = append(v.Rows, row{"When", []string{When(n.Start, n.End, n.Zone)}})
+	v.Rows = append(v.Rows, row{t("label.when"), []string{When(n.Start, n.End, n.Zone, lang)}})
 	if n.Kind == Rescheduled && !n.PreviousStart.IsZero() {
-		v.Rows = append(v.Rows, row{"Was", []string{When(n.PreviousStart, n.PreviousStart.Add(n.End.Sub(n.Start)), n.Zone)}})
+		v.Rows = append(v.Rows, row{t("label.was"), []string{When(n.PreviousStart, n.PreviousStart.Add(n.End.Sub(n.Start)), n.Zone, lang)}})
 	}
-	v.Rows = append(v.Rows, row{"What", []string{title}})
+	v.Rows = append(v.Rows, row{t("label.what"), []string{title}})
 	if invitee {
-		v.Rows = append(v.Rows, row{"With", []string{who}})
+		v.Rows = append(v.Rows, row{t("label.with"), []string{who}})
 	} else {
-		v.Rows = append(v.Rows, row{"With", []string{strings.TrimSpace(other + " <" + n.Invitee.Email + ">")}})
+		v.Rows = append(v.Rows, row{t("label.with"), []string{strings.TrimSpace(other + " <" + n.Invitee.Email + ">")}})
 	}
 	if loc := strings.TrimSpace(n.Location); loc == "google_meet" {
-		v.Rows = append(v.Rows, row{"Where", []string{"Google Meet (the link is in the calendar event)"}})
+		v.Rows = append(v.Rows, row{t("label.where"), []string{t("where.googleMeet")}})
 	} else if loc != "" {
-		v.Rows = append(v.Rows, row{"Where", lines(loc)})
+		v.Rows = append(v.Rows, row{t("label.where"), lines(loc)})
 	}
 	if invitee && strings.TrimSpace(n.Description) != "" && n.Kind != Cancelled && n.Kind != Declined {
-		v.Rows = append(v.Rows, row{"About", lines(n.Description)})
+		v.Rows = append(v.Rows, row{t("label.about"), lines(n.Description)})
 	}
 	if strings.TrimSpace(n.Notes) != "" {
-		v.Rows = append(v.Rows, row{"Notes", lines(n.Notes)})
+		v.Rows = append(v.Rows, row{t("label.notes"), lines(n.Notes)})
 	}
 	for _, a := range n.Answers {
 		if q := HeaderText(a.Question, 200); q != "" && strings.TrimSpace(a.Answer) != "" {
@@ -184,22 +195,22 @@ func words(n Notice) (view, error) {
 		}
 	}
 	if (n.Kind == Cancelled || n.Kind == Declined) && strings.TrimSpace(n.Reason) != "" {
-		v.Rows = append(v.Rows, row{"Reason", lines(n.Reason)})
+		v.Rows = append(v.Rows, row{t("label.reason"), lines(n.Reason)})
 	}
 
 	switch {
 	case invitee && (n.Kind == Cancelled || n.Kind == Declined):
 		if n.BookURL != "" {
-			v.Action = &link{"Book another time", n.BookURL}
+			v.Action = &link{t("button.bookAgain"), n.BookURL}
 		}
 	case invitee:
 		if n.ManageURL != "" {
-			v.Action = &link{"Reschedule or cancel", n.ManageURL}
+			v.Action = &link{t("button.manage"), n.ManageURL}
 		}
 	case n.AdminURL != "":
-		label := "Open the booking"
+		label := t("button.open")
 		if n.Kind == Requested {
-			label = "Confirm or decline"
+			label = t("button.confirmOrDecline")
 		}
 		v.Action = &link{label, n.AdminURL}
 	}
@@ -224,8 +235,9 @@ func plain(v view) string {
 	for _, p := range v.Paragraphs {
 		b.WriteString(p + "\n\n")
 	}
+	colon := i18n.T(v.Lang, "label.colon")
 	for _, r := range v.Rows {
-		b.WriteString(r.Label + ": ")
+		b.WriteString(r.Label + colon)
 		for i, l := range r.Lines {
 			if i > 0 {
 				b.WriteString("\n    ")
@@ -235,7 +247,7 @@ func plain(v view) string {
 		b.WriteString("\n")
 	}
 	if v.Action != nil {
-		b.WriteString("\n" + v.Action.Label + ": " + v.Action.URL + "\n")
+		b.WriteString("\n" + v.Action.Label + colon + v.Action.URL + "\n")
 	}
 	if len(v.Footer) > 0 || v.Org != "" {
 		b.WriteString("\n-- \n")
@@ -249,8 +261,8 @@ func plain(v view) string {
 	return b.String()
 }
 
-// names joins host names: "Ana", "Ana and Bo", "Ana, Bo and Cy".
-func names(list []string) string {
+// names joins host names in lang: "Ana", "Ana and Bo", "Ana, Bo and Cy".
+func names(list []string, lang string) string {
 	var clean []string
 	for _, n := range list {
 		if n = HeaderText(n, MaxName); n != "" {
@@ -259,11 +271,11 @@ func names(list []string) string {
 	}
 	switch len(clean) {
 	case 0:
-		return "your host"
+		return i18n.T(lang, "names.yourHost")
 	case 1:
 		return clean[0]
 	default:
-		return strings.Join(clean[:len(clean)-1], ", ") + " and " + clean[len(clean)-1]
+		return i18n.T(lang, "names.last", "list", strings.Join(clean[:len(clean)-1], i18n.T(lang, "names.separator")), "last", clean[len(clean)-1])
 	}
 }
 

@@ -23,7 +23,7 @@ func notice(t testing.TB, k mail.Kind, r mail.Role) mail.Notice {
 }
 
 func TestRender(t *testing.T) {
-	when := "Tuesday, 3 March 2026, 10:00–10:30 (Europe/London, GMT)"
+	when := "Tuesday, March 3, 2026, 10:00 AM–10:30 AM (Europe/London, UTC+00:00)"
 	scenarios := []struct {
 		kind    mail.Kind
 		role    mail.Role
@@ -32,44 +32,44 @@ func TestRender(t *testing.T) {
 		has     []string // in the text body
 		hasNot  []string
 	}{
-		{mail.Confirmed, mail.ToInvitee, nil, "Confirmed: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Confirmed, mail.ToInvitee, nil, "Confirmed: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Thanks for booking with Acme.", "When: " + when, "Reschedule or cancel: https://book.example.com/manage#sb_tok", "About: A first chat.", "Notes: Line one\n    Line two", "Best,\nThe Acme team\nAcme & Co"},
 			[]string{"_/#"}},
-		{mail.Confirmed, mail.ToHost, nil, "New booking: Intro call with Bob on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Confirmed, mail.ToHost, nil, "New booking: Intro call with Bob on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Bob booked Intro call with you.", "With: Bob <bob@example.com>", "Open the booking: https://book.example.com/_/#/x"},
 			[]string{"manage#", "Thanks for booking"}},
-		{mail.Requested, mail.ToInvitee, nil, "Request received: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Requested, mail.ToInvitee, nil, "Request received: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"once it is confirmed", "Reschedule or cancel:"}, nil},
-		{mail.Requested, mail.ToHost, nil, "Approval needed: Intro call with Bob on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Requested, mail.ToHost, nil, "Approval needed: Intro call with Bob on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Confirm or decline: https://book.example.com/_/#/x"}, nil},
-		{mail.Approved, mail.ToInvitee, func(n *mail.Notice) { n.Invite = true }, "Confirmed: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Approved, mail.ToInvitee, func(n *mail.Notice) { n.Invite = true }, "Confirmed: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Ana confirmed your booking. The calendar invitation is attached."}, nil},
-		{mail.Declined, mail.ToInvitee, func(n *mail.Notice) { n.Reason = "Fully booked" }, "Declined: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Declined, mail.ToInvitee, func(n *mail.Notice) { n.Reason = "Fully booked" }, "Declined: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"could not accept", "Reason: Fully booked", "Book another time: https://book.example.com/intro"},
 			[]string{"manage#", "About:"}},
 		{mail.Rescheduled, mail.ToInvitee, func(n *mail.Notice) { n.PreviousStart = start.Add(-24 * time.Hour) },
-			"Rescheduled: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
-			[]string{"When: " + when, "Was: Monday, 2 March 2026, 10:00–10:30 (Europe/London, GMT)"}, nil},
-		{mail.Rescheduled, mail.ToHost, nil, "Rescheduled: Intro call with Bob on Tue 3 Mar 2026, 10:00 GMT",
+			"Rescheduled: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
+			[]string{"When: " + when, "Was: Monday, March 2, 2026, 10:00 AM–10:30 AM (Europe/London, UTC+00:00)"}, nil},
+		{mail.Rescheduled, mail.ToHost, nil, "Rescheduled: Intro call with Bob on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Bob moved their booking"}, []string{"Was:"}},
-		{mail.Cancelled, mail.ToInvitee, func(n *mail.Notice) { n.Reason = "Sick"; n.Invite = true }, "Cancelled: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Cancelled, mail.ToInvitee, func(n *mail.Notice) { n.Reason = "Sick"; n.Invite = true }, "Cancelled: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"You cancelled your booking with Ana.", "Reason: Sick", "removes it from your calendar", "Book another time:"},
 			[]string{"manage#"}},
-		{mail.Cancelled, mail.ToInvitee, func(n *mail.Notice) { n.ByHost = true }, "Cancelled: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Cancelled, mail.ToInvitee, func(n *mail.Notice) { n.ByHost = true }, "Cancelled: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Ana cancelled your booking."}, nil},
-		{mail.Cancelled, mail.ToHost, nil, "Cancelled: Intro call with Bob on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Cancelled, mail.ToHost, nil, "Cancelled: Intro call with Bob on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Bob cancelled their booking; the time is free again."}, nil},
-		{mail.Reminder, mail.ToInvitee, nil, "Reminder: Intro call with Ana on Tue 3 Mar 2026, 10:00 GMT",
+		{mail.Reminder, mail.ToInvitee, nil, "Reminder: Intro call with Ana on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"A reminder of your booking with Ana.", "Reschedule or cancel:"}, []string{"Thanks for booking"}},
 		{mail.Confirmed, mail.ToHost, func(n *mail.Notice) { n.Zone = zone(t, "America/New_York") },
-			"New booking: Intro call with Bob on Tue 3 Mar 2026, 05:00 EST",
-			[]string{"When: Tuesday, 3 March 2026, 05:00–05:30 (America/New_York, EST)"}, nil},
+			"New booking: Intro call with Bob on Mar 3, 2026, 5:00 AM (UTC-05:00)",
+			[]string{"When: Tuesday, March 3, 2026, 5:00 AM–5:30 AM (America/New_York, UTC-05:00)"}, nil},
 		{mail.Confirmed, mail.ToInvitee, func(n *mail.Notice) { n.Hosts = []string{"Ana", "Bo", "Cy"}; n.Location = "google_meet" },
-			"Confirmed: Intro call with Ana, Bo and Cy on Tue 3 Mar 2026, 10:00 GMT",
+			"Confirmed: Intro call with Ana, Bo and Cy on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Where: Google Meet"}, nil},
 		{mail.Confirmed, mail.ToHost, func(n *mail.Notice) {
 			n.Answers = []mail.Answer{{"Company", "Initech"}, {"Empty", ""}}
-		}, "New booking: Intro call with Bob on Tue 3 Mar 2026, 10:00 GMT",
+		}, "New booking: Intro call with Bob on Mar 3, 2026, 10:00 AM (UTC+00:00)",
 			[]string{"Company: Initech"}, []string{"Empty:"}},
 	}
 	for _, sc := range scenarios {

@@ -3,60 +3,96 @@ package mail
 import (
 	"strings"
 	"time"
+
+	"github.com/go-playground/locales"
+	"github.com/go-playground/locales/de"
+	"github.com/go-playground/locales/en"
+	"github.com/go-playground/locales/es"
+	"github.com/go-playground/locales/fr"
+	"github.com/go-playground/locales/ja"
+	"github.com/go-playground/locales/pt_BR"
+
+	"github.com/slotbase/slotbase/internal/mail/i18n"
 )
 
-// When writes a meeting's time span in loc with the zone named, e.g.
-// "Tuesday, 3 March 2026, 10:00–10:30 (Europe/London, GMT)". A span that
-// ends on another local day names both days; a zone without an abbreviation
-// shows its offset ("UTC+03"); a nil loc means UTC.
-func When(start, end time.Time, loc *time.Location) string {
+// cldr holds the CLDR date and time formats of each supported language
+// (github.com/go-playground/locales, generated from CLDR).
+var cldr = map[string]locales.Translator{
+	"en": en.New(), "de": de.New(), "fr": fr.New(), "es": es.New(), "pt-BR": pt_BR.New(), "ja": ja.New(),
+}
+
+// When writes a meeting's time span in loc and language lang the way the
+// booking page writes it with the browser's Intl (dateStyle "full",
+// timeStyle "short"): "Friday, December 4, 2026, 5:00 PM–5:45 PM
+// (America/Los_Angeles, UTC-08:00)". A span ending on another local day
+// names both days; an offset change during the meeting shows both offsets
+// ("America/New_York, UTC-04:00/-05:00"); the zone UTC is just "UTC". A nil
+// loc means UTC; an unsupported lang means English. A pure function of its
+// arguments.
+func When(start, end time.Time, loc *time.Location, lang string) string {
 	if loc == nil {
 		loc = time.UTC
 	}
+	lang = i18n.Match(lang, i18n.Default)
 	s, e := start.In(loc), end.In(loc)
-	var b strings.Builder
-	b.WriteString(s.Format("Monday, 2 January 2006, 15:04"))
-	if sameDay(s, e) {
-		b.WriteString("–" + e.Format("15:04"))
-	} else {
-		b.WriteString(" – " + e.Format("Monday, 2 January 2006, 15:04"))
+	key := "when.sameDay"
+	if !sameDay(s, e) {
+		key = "when.twoDays"
 	}
-	b.WriteString(" (" + zoneLabel(s, e, loc) + ")")
-	return b.String()
+	return spaces(i18n.T(lang, key, "date", fullDate(s, lang), "start", shortTime(s, lang),
+		"endDate", fullDate(e, lang), "end", shortTime(e, lang), "zone", zoneLabel(s, e, loc)))
 }
 
-// ShortWhen is the start alone, short enough for a subject line, e.g.
-// "Tue 3 Mar 2026, 10:00 GMT".
-func ShortWhen(start time.Time, loc *time.Location) string {
+// ShortWhen is the start alone, short enough for a subject line: CLDR's
+// medium date and short time in lang, and the offset, e.g.
+// "Dec 4, 2026, 5:00 PM (UTC-08:00)".
+func ShortWhen(start time.Time, loc *time.Location, lang string) string {
 	if loc == nil {
 		loc = time.UTC
 	}
+	lang = i18n.Match(lang, i18n.Default)
 	s := start.In(loc)
-	return s.Format("Mon 2 Jan 2006, 15:04") + " " + abbrev(s)
+	zone := "UTC"
+	if name := loc.String(); name != "UTC" && name != "" {
+		zone += s.Format("-07:00")
+	}
+	return spaces(i18n.T(lang, "when.short", "date", cldr[lang].FmtDateMedium(s), "start", shortTime(s, lang), "zone", zone))
 }
 
-// zoneLabel is "Europe/London, GMT", or just "UTC"; when a meeting crosses
-// a DST change both abbreviations are shown ("GMT/BST").
+// fullDate is CLDR's "full" date of t in lang.
+func fullDate(t time.Time, lang string) string { return cldr[lang].FmtDateFull(t) }
+
+// shortTime is CLDR's "short" time of t in lang. English is the one
+// exception: go-playground/locales v0.14.2 carries "am"/"pm" as English's
+// abbreviated day periods where CLDR (and every browser's Intl) has
+// "AM"/"PM", so English uses Go's own 12-hour clock, whose markers are
+// exactly those ("5:00 PM", the pattern CLDR gives: "h:mm a").
+func shortTime(t time.Time, lang string) string {
+	if lang == "en" {
+		return t.Format("3:04 PM")
+	}
+	return cldr[lang].FmtTimeShort(t)
+}
+
+// zoneLabel is "Europe/London, UTC+00:00" (the zone id as is and the
+// start's offset), or just "UTC"; when a meeting crosses an offset change
+// the end's offset follows ("America/New_York, UTC-04:00/-05:00").
 func zoneLabel(s, e time.Time, loc *time.Location) string {
-	a := abbrev(s)
-	if b := abbrev(e); b != a {
-		a += "/" + b
+	name := loc.String()
+	if name == "UTC" || name == "" {
+		return "UTC"
 	}
-	if name := loc.String(); name != "" && name != a && name != "Local" {
-		return name + ", " + a
+	label := name + ", UTC" + s.Format("-07:00")
+	if so, eo := s.Format("-07:00"), e.Format("-07:00"); so != eo {
+		label += "/" + eo
 	}
-	return a
+	return label
 }
 
-// abbrev is t's zone abbreviation, or "UTC±hh[:mm]" for zones that have none
-// (Go writes those as "+03").
-func abbrev(t time.Time) string {
-	a := t.Format("MST")
-	if strings.HasPrefix(a, "+") || strings.HasPrefix(a, "-") {
-		a = "UTC" + t.Format("-07:00")
-		a = strings.TrimSuffix(a, ":00")
-	}
-	return a
+// spaces turns the narrow and ordinary no-break spaces CLDR puts in dates
+// and times into plain spaces, as the booking page does.
+func spaces(s string) string {
+	return strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(s)
 }
 
 func sameDay(a, b time.Time) bool {

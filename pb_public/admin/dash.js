@@ -8,6 +8,7 @@ import {
   viewerZone, fmtTime, fmtDay, fmtLongDay, fmtStamp, fmtRange, fmtHours, inviteeTime, zoneNote,
   dateKey, localDay, addDays, today, rfc, badge, hostPicker,
 } from "./lib.js";
+import { uptimeText } from "./pure.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -222,7 +223,8 @@ function homeView(root) {
       h("section", { class: "card", "aria-labelledby": "att-h" }, h("h2", { id: "att-h" }, "Needs attention"), attention),
       h("section", { class: "card", "aria-labelledby": "today-h" }, h("h2", { id: "today-h" }, "Today, " + fmtLongDay(new Date())), todayBox),
       h("section", { class: "card", "aria-labelledby": "week-h" }, h("h2", { id: "week-h" }, "This week"),
-        h("p", { class: "hint" }, "The seven days after today."), weekBox)),
+        h("p", { class: "hint" }, "The seven days after today."), weekBox),
+      isAdmin() ? systemCard() : ""),
     isAdmin() ? h("p", { class: "raw" }, h("a", { href: "/_/" }, "Raw data and settings"), " — the PocketBase admin UI: event types, hosts, settings, mail, logs.") : "");
 
   api(P() + "/overview").then((o) => attention.replaceChildren(...attentionItems(o)),
@@ -232,6 +234,20 @@ function homeView(root) {
   (err) => !err.expired && todayBox.replaceChildren(h("p", { class: "msg bad" }, err.message)));
   liveBookings(addDays(t, 1), addDays(t, 8)).then((r) => weekBox.replaceChildren(byDay(r.items)),
     (err) => !err.expired && weekBox.replaceChildren(h("p", { class: "msg bad" }, err.message)));
+}
+
+// systemCard is the admin's readiness report (GET /api/admin/status): ok or
+// degraded with the reasons, the release and how long the server has run.
+function systemCard() {
+  const box = h("div", null, h("p", { class: "loading" }, "Loading…"));
+  api("/api/admin/status").then((st) => {
+    const ok = st.status === "ok";
+    box.replaceChildren(
+      h("p", { class: "sys-state " + (ok ? "ok" : "bad") }, ok ? "All background work runs normally." : "Degraded: something needs a look."),
+      ok ? "" : h("ul", { class: "attention" }, st.reasons.map((r) => h("li", null, r))),
+      h("p", { class: "hint" }, `slotbase ${st.version} · up ${uptimeText(st.uptime_seconds)} · job worker ${st.worker.alive ? "running" : "not running"} · replica ${st.replica.state}`));
+  }, (err) => !err.expired && box.replaceChildren(h("p", { class: "msg bad" }, err.message)));
+  return h("section", { class: "card system", "aria-labelledby": "sys-h" }, h("h2", { id: "sys-h" }, "System"), box);
 }
 
 // byDay groups bookings under a heading per local day.

@@ -160,3 +160,16 @@ export function findZone(typed, all = zoneNames()) {
     return t;
   } catch { return null; }
 }
+
+// ---------- system ----------
+
+// uptimeText says how long the server has run, in its largest unit and the
+// next one when not zero: "3 days 4 hours", "1 hour", "less than a minute".
+export function uptimeText(seconds) {
+  const units = [["day", 86400], ["hour", 3600], ["minute", 60]];
+  const counts = units.map(([, size], i) => Math.floor(Math.max(0, seconds || 0) / size) % (i ? units[i - 1][1] / size : Infinity));
+  const first = counts.findIndex((n) => n > 0);
+  if (first < 0) return "less than a minute";
+  const say = (i) => `${counts[i]} ${units[i][0]}${counts[i] === 1 ? "" : "s"}`;
+  return counts[first + 1] ? `${say(first)} ${say(first + 1)}` : say(first);
+}

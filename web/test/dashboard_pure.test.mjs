@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import {
   pad, dateKey, localDay, addDays, today, rfc, validDate, daysIn, shiftMonth,
   firstDayOfWeek, weekOf, clip, lanes, timeValue, isNextDay, describe,
-  groupOverrides, slotRuns, spansText, findZone, zoneNames,
+  groupOverrides, slotRuns, spansText, findZone, zoneNames, uptimeText,
 } from "../../pb_public/admin/pure.js";
 
 const HOUR = 3600e3;
@@ -313,4 +313,12 @@ test("findZone turns what someone typed into an IANA zone", () => {
   assert.equal(findZone("tokyo", ["Europe/Paris", "UTC"]), null);
   assert.ok(zoneNames().includes("UTC"));
   assert.ok(zoneNames().includes("Asia/Tokyo"));
+});
+
+test("uptimeText: the largest unit and the next one when not zero", () => {
+  for (const [seconds, want] of [
+    [0, "less than a minute"], [59, "less than a minute"], [60, "1 minute"], [3599, "59 minutes"],
+    [3600, "1 hour"], [3660, "1 hour 1 minute"], [86400, "1 day"], [86460, "1 day"],
+    [90000, "1 day 1 hour"], [200000, "2 days 7 hours"], [-5, "less than a minute"], [undefined, "less than a minute"],
+  ]) assert.equal(uptimeText(seconds), want, `uptimeText(${seconds})`);
 });
