@@ -202,3 +202,24 @@ func TestNightlyCheckpointUnderLitestream(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRetentionBatch times one full batch: retentionBatch old audit
+// entries deleted in one transaction (how long a booking may wait behind
+// retention on SQLite's one writer).
+func BenchmarkRetentionBatch(b *testing.B) {
+	app := seeded(b, Config{})
+	now := time.Now().UTC()
+	old := now.Add(-400 * day).Format(dateLayout)
+	for b.Loop() {
+		b.StopTimer()
+		for range retentionBatch {
+			if _, err := app.DB().Insert(c.AuditLog, dbx.Params{"id": core.GenerateDefaultRandomId(), "created": old, c.AuditLogAction: "booking.created"}).Execute(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if report, err := runRetention(context.Background(), app, Retention{RetainAuditLog: 365 * day}, now, 0); err != nil || report[RetainAuditLog] != retentionBatch {
+			b.Fatalf("report %v, %v", report, err)
+		}
+	}
+}
