@@ -33,6 +33,7 @@ func main() {
 	hooks.Register(app, &cfg)
 	app.RootCmd.AddCommand(hooks.ReplicaCommand(app, &cfg))
 	app.RootCmd.AddCommand(hooks.APIKeyCommand(app))
+	app.RootCmd.AddCommand(hooks.MigrateCommand(app))
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}

@@ -64,6 +64,9 @@ type Config struct {
 	// PostgresURL turns on replication to PostgreSQL (issue 9, DEPLOY.md):
 	// every change is streamed there; empty keeps slotbase SQLite-only.
 	PostgresURL string
+	// Retention is how long old records and .eml files are kept
+	// (retention.go); nil means DefaultRetention.
+	Retention Retention
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Public is the booking page built into the binary (pb_public/).
@@ -88,6 +91,10 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	retention, err := ParseRetention(os.Getenv("SLOTBASE_RETENTION"))
+	if err != nil {
+		return Config{}, fmt.Errorf("SLOTBASE_RETENTION: %w", err)
+	}
 	metricsToken := os.Getenv("SLOTBASE_METRICS_TOKEN")
 	if metricsToken != "" && len(metricsToken) < minMetricsToken {
 		return Config{}, fmt.Errorf("SLOTBASE_METRICS_TOKEN: at least %d characters (e.g. openssl rand -hex 32)", minMetricsToken)
@@ -110,6 +117,7 @@ func ConfigFromEnv() (Config, error) {
 		RateLimits:         rateLimits,
 		LogPublicReads:     logReads,
 		LiveStreams:        liveStreams,
+		Retention:          retention,
 		MetricsToken:       metricsToken,
 		MetricsHTTP:        os.Getenv("SLOTBASE_METRICS_HTTP"),
 
@@ -132,6 +140,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.MetricsHTTP, "metricsHttp", c.MetricsHTTP, "also serve GET /metrics WITHOUT credentials on this private address, e.g. [::]:9091 on Fly (env SLOTBASE_METRICS_HTTP; see DEPLOY.md)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
+	fs.Var(retentionFlag{&c.Retention}, "retention", "keep times of old records and files, e.g. audit_log=365d,webhook_deliveries=30d,jobs=14d,email_log=90d,mail=30d (0 = forever; env SLOTBASE_RETENTION)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
 }
 

@@ -22,9 +22,18 @@ const (
 )
 
 // DBConnect opens a database as PocketBase's default does (WAL, NORMAL
-// sync, foreign keys, busy timeout first) with the smaller page cache.
+// sync, foreign keys, busy timeout first) with the smaller page cache, and
+// with write transactions that take the write lock when they begin
+// (_txlock=immediate). A deferred transaction that reads and then writes
+// fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked (517)") when
+// another process wrote in between, whatever the busy timeout: Litestream
+// writes to data.db every second (deploy/litestream.yml), and under it
+// bookings failed with 500 (13 in the first run of litestream_test.go's
+// drill). Immediate transactions
+// wait for that process instead. In this process nothing changes: its
+// write pool is one connection, so its transactions never overlapped.
 func DBConnect(dbPath string) (*dbx.DB, error) {
-	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+	pragmas := "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-" + pageCacheKiB + ")&_defensive=1"
 	return dbx.Open("sqlite", dbPath+pragmas)
 }

@@ -23,5 +23,6 @@ func captureConfig(app core.App, cfg *Config) capture.Config {
 		PostgresURL: func() string { return cfg.PostgresURL },
 		Logger:      func() *slog.Logger { return opsLogger(app, "replica") },
 		Now:         cfg.now,
+		Secret:      func() ([]byte, error) { return loadSecret(app.DataDir()) },
 	}
 }

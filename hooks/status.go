@@ -198,15 +198,15 @@ func (s *server) summariseJobs(out *systemStatus, stats []c.JobQueueStat, now ti
 }
 
 // replicaState names the replica's state and, unless all is well or it is
-// off, what is wrong in words. A `refused` field in capture's status (a
-// data dir that must not stream to the replica it points at) is honoured
-// when capture reports one.
+// off, what is wrong in words; a refusal (capture's state "refused": a data
+// dir that must not stream to the replica it points at) comes with capture's
+// reason.
 func replicaState(st capture.Status) (state, problem string) {
 	switch {
 	case !st.Enabled:
 		return replicaOff, ""
-	case refusal(st) != "":
-		return replicaRefused, "refuses to stream: " + refusal(st)
+	case st.State == capture.StateRefused:
+		return replicaRefused, "refuses to stream: " + st.Reason
 	case st.LastError != "":
 		return replicaError, "reports an error: " + st.LastError
 	case st.Connected != nil && !*st.Connected:
@@ -215,30 +215,6 @@ func replicaState(st capture.Status) (state, problem string) {
 		return replicaLagging, fmt.Sprintf("is %.0f seconds behind", st.LagSeconds)
 	}
 	return replicaOK, ""
-}
-
-// refusal reads a "refused" reason from capture's status JSON (a string, or
-// true), "" when there is none.
-func refusal(st capture.Status) string {
-	raw, err := json.Marshal(st)
-	if err != nil {
-		return ""
-	}
-	var probe struct {
-		Refused json.RawMessage `json:"refused"`
-	}
-	if json.Unmarshal(raw, &probe) != nil || len(probe.Refused) == 0 {
-		return ""
-	}
-	var reason string
-	if json.Unmarshal(probe.Refused, &reason) == nil {
-		return reason
-	}
-	var on bool
-	if json.Unmarshal(probe.Refused, &on) == nil && on {
-		return "refused"
-	}
-	return ""
 }
 
 func orUnknown(s string) string {

@@ -160,6 +160,7 @@ func TestReplicaState(t *testing.T) {
 		{"behind", capture.Status{Enabled: true, Connected: &yes, LagSeconds: 61}, replicaLagging},
 		{"failing", capture.Status{Enabled: true, Connected: &no, LastError: "connection refused", LastErrorAt: types.NowDateTime()}, replicaError},
 		{"not connected", capture.Status{Enabled: true, Connected: &no}, replicaError},
+		{"refused", capture.Status{Enabled: true, Connected: &no, State: capture.StateRefused, Reason: "another data dir", LastError: "replica: PostgreSQL holds the replica of another data dir"}, replicaRefused},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {

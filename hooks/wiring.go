@@ -47,7 +47,12 @@ func bookingSinks() []bookingSubscriber {
 }
 
 // startSchedules starts what runs on a clock while serving: the Google
-// periodic refresh (gcal.go).
+// periodic refresh (gcal.go), retention by age (retention.go), and under
+// Litestream a nightly checkpoint that never blocks writers (litestream.go).
 func (s *server) startSchedules() {
 	s.startGoogleRefresh()
+	s.startRetention()
+	if underLitestream() {
+		leaveCheckpointsToLitestream(s.app)
+	}
 }

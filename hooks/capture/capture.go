@@ -56,6 +56,16 @@ type Config struct {
 	Logger func() *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Secret returns the server secret that seals the URL serve saves for
+	// the `replica` commands (target.go); nil saves nothing.
+	Secret func() ([]byte, error)
+}
+
+func (c Config) secret() ([]byte, error) {
+	if c.Secret == nil {
+		return nil, errors.New("replica: no server secret to seal the URL with")
+	}
+	return c.Secret()
 }
 
 func (c Config) url() string {

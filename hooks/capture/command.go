@@ -75,16 +75,32 @@ type replicaCmd struct {
 }
 
 func (r replicaCmd) printStatus(ctx context.Context, asJSON bool) error {
-	url := r.cfg.url()
+	url, from, err := r.targetURL()
+	if err != nil {
+		return err
+	}
 	var pos *replica.Position
 	var pgErr error
 	if url != "" {
 		pos, pgErr = r.position(ctx, url)
 	}
+	source, err := readState(r.app, stateSource)
+	if err != nil {
+		return err
+	}
+	refused := pos != nil && pos.Source != source
+	if refused {
+		pos = nil // another data dir's position says nothing of this one's lag
+	}
 	st, err := readStatus(r.app, url, pos, r.cfg.now())
 	if err != nil {
 		return err
 	}
+	st.URLFrom = from
+	if pgErr != nil && st.LastError == "" {
+		st.LastError = "PostgreSQL unreachable: " + pgErr.Error()
+	}
+	setState(&st, refused)
 	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -94,9 +110,15 @@ func (r replicaCmd) printStatus(ctx context.Context, asJSON bool) error {
 		fmt.Println("replica: off (no --postgres / SLOTBASE_POSTGRES_URL)")
 		return nil
 	}
-	fmt.Printf("target:      %s\n", st.Target)
+	fmt.Printf("state:       %s\n", st.State)
+	if st.Reason != "" {
+		fmt.Printf("reason:      %s\n", st.Reason)
+	}
+	fmt.Printf("target:      %s (%s)\n", st.Target, st.URLFrom)
 	fmt.Printf("source:      %s\n", st.Source)
-	if pgErr != nil {
+	if refused {
+		fmt.Printf("postgres:    holds the replica of another data dir\n")
+	} else if pgErr != nil {
 		fmt.Printf("postgres:    unreachable: %v\n", pgErr)
 	} else if pos == nil {
 		fmt.Printf("postgres:    no replica yet (the first serve with this URL creates it)\n")
@@ -138,13 +160,18 @@ type VerifyReport struct {
 }
 
 func (r replicaCmd) verify(ctx context.Context) error {
-	url := r.cfg.url()
+	url, _, err := r.targetURL()
+	if err != nil {
+		return err
+	}
 	if url == "" {
-		return errors.New("verify: --postgres URL (or SLOTBASE_POSTGRES_URL) is required")
+		return errors.New("verify: --postgres URL (or SLOTBASE_POSTGRES_URL) is required: this data dir has not streamed to PostgreSQL")
 	}
 	var report VerifyReport
 	for attempt := 0; attempt < 3; attempt++ {
-		if err := r.drain(ctx, url); err != nil {
+		if err := r.drain(ctx, url); isRefusal(err, "") {
+			return fmt.Errorf("verify: %s: %s: %w", StateRefused, refusedReason, err)
+		} else if err != nil {
 			return fmt.Errorf("verify: streaming the pending changes: %w", err)
 		}
 		var err error

@@ -245,6 +245,9 @@ func (c *Capture) disable() (bool, error) {
 		if _, err := tx.DB().NewQuery("DELETE FROM " + logTable).Execute(); err != nil {
 			return err
 		}
+		if err := forgetURL(tx); err != nil {
+			return err
+		}
 		return writeState(tx, stateCapture, "off")
 	})
 	if err == nil {

@@ -14,8 +14,15 @@ import (
 // Status is the replica's state as `replica status` and
 // GET /api/admin/replica show it.
 type Status struct {
-	Enabled bool   `json:"enabled"`
-	Target  string `json:"target,omitempty"`
+	Enabled bool `json:"enabled"`
+	// State is off, streaming, failing or refused (target.go); Reason says
+	// why it fails or is refused, and what to do.
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	Target string `json:"target,omitempty"`
+	// URLFrom says where the URL came from: the flag or environment, or
+	// the server's saved copy.
+	URLFrom string `json:"url_from,omitempty"`
 	Source  string `json:"source,omitempty"`
 	// Connected is known only inside the serving process.
 	Connected *bool             `json:"connected,omitempty"`
@@ -96,6 +103,9 @@ func (c *Capture) Current() (Status, error) {
 	if err != nil {
 		return out, err
 	}
+	if out.Enabled {
+		out.URLFrom = URLFromConfig
+	}
 	if live != nil {
 		out.Connected = &live.Connected
 		out.LastError, out.LastErrorAt = live.LastError, types.DateTime{}
@@ -108,5 +118,6 @@ func (c *Capture) Current() (Status, error) {
 			out.LastErrorAt, _ = types.ParseDateTime(p.at)
 		}
 	}
+	setState(&out, false)
 	return out, nil
 }

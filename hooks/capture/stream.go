@@ -43,6 +43,9 @@ func (c *Capture) startStream() error {
 	if err != nil {
 		return fmt.Errorf("replica: %w", err)
 	}
+	if err := c.saveURL(url); err != nil { // for `replica status` in a shell without the URL
+		log.Warn("replica: saving the (sealed) URL for the replica commands; pass them --postgres", "error", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.supervise(ctx, source, url, log) }()
