@@ -13,7 +13,11 @@ import (
 // (status, verify, restore; see hooks/capture). Register binds the change
 // capture itself; this only reads cfg when the command runs.
 func ReplicaCommand(app core.App, cfg *Config) *cobra.Command {
-	return capture.Command(app, captureConfig(app, cfg))
+	cc := captureConfig(app, cfg)
+	// A shell without the server's key must not leave a new slotbase.key
+	// on the volume: the command only reads the key the server uses.
+	cc.Secret = func() ([]byte, error) { return existingSecret(app.DataDir()) }
+	return capture.Command(app, cc)
 }
 
 // captureConfig is what the change capture needs from cfg, read when used:

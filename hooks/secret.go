@@ -14,6 +14,18 @@ import (
 // secretFile holds the generated server secret inside the data dir.
 const secretFile = "slotbase.key"
 
+// existingSecret is the server's secret as loadSecret finds it, but never
+// generates one: commands run beside the server (replica status over
+// `fly ssh console`) read the key the server uses or say it is missing.
+func existingSecret(dataDir string) ([]byte, error) {
+	if os.Getenv("SLOTBASE_ENCRYPTION_KEY") == "" {
+		if _, err := os.Stat(filepath.Join(dataDir, secretFile)); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no SLOTBASE_ENCRYPTION_KEY in this shell and no %s in %s: set the key the server uses, or pass --postgres", secretFile, dataDir)
+		}
+	}
+	return loadSecret(dataDir)
+}
+
 // loadSecret returns the server's 32-byte secret: derived from
 // SLOTBASE_ENCRYPTION_KEY when set, else read from (or generated once into)
 // dataDir/slotbase.key with 0600 permissions. It keys HMACs and, later, the
