@@ -190,6 +190,7 @@ func callbackPage(e *core.RequestEvent, status int, msg string) error {
 // connectionView is how the admin API shows a connection (never its tokens).
 type connectionView struct {
 	ID            string   `json:"id"`
+	Kind          string   `json:"kind"` // "google"; ICS feeds are listed as "feeds"
 	Host          string   `json:"host"`
 	HostName      string   `json:"host_name"`
 	Account       string   `json:"account"`
@@ -215,20 +216,26 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	out := []connectionView{}
+	names := map[string]string{}
 	for _, h := range hosts {
 		v, err := s.connectionViewOf(e.App, c.NewHost(h), waiting)
 		if err != nil {
 			return e.InternalServerError("", err)
 		}
 		out = append(out, v)
+		names[h.Id] = c.NewHost(h).Name()
 	}
-	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out})
+	feeds, err := s.allICSFeedViews(e.App, names)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out, "feeds": feeds})
 }
 
 // connectionViewOf shows host's Google connection ("not_connected" when it
 // has none); waiting is the count of calendar writes waiting for reconnects.
 func (s *server) connectionViewOf(app core.App, h *c.Host, waiting int64) (connectionView, error) {
-	v := connectionView{Host: h.Id, HostName: h.Name(), Status: "not_connected"}
+	v := connectionView{Kind: c.ProviderGoogle, Host: h.Id, HostName: h.Name(), Status: "not_connected"}
 	cn, err := findConnection(app, h.Id)
 	if err != nil || cn == nil {
 		return v, err
