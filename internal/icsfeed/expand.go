@@ -145,7 +145,9 @@ func (x *expander) parseWhen(p *ical.Prop, value string) (when, error) {
 	}
 }
 
-func truncDay(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func truncDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // prop reads the first value of the date property name of c.
 func (x *expander) prop(c *ical.Component, name string) (when, bool, error) {
