@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -31,18 +30,11 @@ const (
 // no public URL is set (a laptop run). A database error is returned, not
 // taken as "no public URL" (Google would refuse the other redirect).
 func (s *server) redirectURL(e *core.RequestEvent) (string, error) {
-	settings, err := c.FindSettings(e.App)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("settings: %w", err)
+	origin, err := publicOrigin(e)
+	if err != nil {
+		return "", err
 	}
-	if err == nil && settings.PublicURL() != "" {
-		return strings.TrimRight(settings.PublicURL(), "/") + callbackPath, nil
-	}
-	scheme := "http"
-	if e.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + e.Request.Host + callbackPath, nil
+	return origin + callbackPath, nil
 }
 
 // handleGoogleConnect answers GET /api/admin/google/connect?host=ID with the
@@ -318,14 +310,8 @@ func (s *server) googleDisconnect(e *core.RequestEvent, cn *connection) error {
 		s.stopChannels(cn) // best effort: the disconnect goes ahead regardless
 	}
 	err := e.App.RunInTransaction(func(tx core.App) error {
-		blocks, err := tx.FindRecordsByFilter(c.BusyBlocks, "connection = {:c}", "", 0, 0, map[string]any{"c": cn.Id})
-		if err != nil {
+		if err := deleteBusyBlocks(tx, cn.Id); err != nil {
 			return err
-		}
-		for _, b := range blocks {
-			if err := tx.Delete(b); err != nil {
-				return err
-			}
 		}
 		r, err := tx.FindRecordById(c.CalendarConnections, cn.Id)
 		if err != nil {

@@ -172,14 +172,8 @@ func (s *server) handleDeleteICSFeed(e *core.RequestEvent) error {
 		return err
 	}
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		blocks, err := tx.FindRecordsByFilter(c.BusyBlocks, "connection = {:c}", "", 0, 0, map[string]any{"c": r.Id})
-		if err != nil {
+		if err := deleteBusyBlocks(tx, r.Id); err != nil {
 			return err
-		}
-		for _, b := range blocks {
-			if err := tx.Delete(b); err != nil {
-				return err
-			}
 		}
 		return auditedDelete(tx, actorOf(e), r)
 	})
@@ -187,4 +181,19 @@ func (s *server) handleDeleteICSFeed(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	return e.NoContent(http.StatusNoContent)
+}
+
+// deleteBusyBlocks deletes every busy block of connection connID in tx
+// (through records, so the slot cache and the replica see each one).
+func deleteBusyBlocks(tx core.App, connID string) error {
+	blocks, err := tx.FindRecordsByFilter(c.BusyBlocks, "connection = {:c}", "", 0, 0, map[string]any{"c": connID})
+	if err != nil {
+		return err
+	}
+	for _, b := range blocks {
+		if err := tx.Delete(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
