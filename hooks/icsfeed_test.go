@@ -29,7 +29,7 @@ type feedServer struct {
 	notModified int
 }
 
-func newFeedServer(t *testing.T, body string) *feedServer {
+func newFeedServer(t testing.TB, body string) *feedServer {
 	f := &feedServer{body: body}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -77,7 +77,7 @@ func weeklyNewYork(hh int) string {
 // icsEnv is a slotbase app with host Alice (Berlin, weekdays 9–5), event
 // type "call", a superuser, and a job worker the test drives by hand.
 type icsEnv struct {
-	t      *testing.T
+	t      testing.TB
 	app    *tests.TestApp
 	clock  *queueClock
 	w      *queue.Worker
@@ -86,7 +86,7 @@ type icsEnv struct {
 	suAuth string
 }
 
-func newICSEnv(t *testing.T) *icsEnv {
+func newICSEnv(t testing.TB) *icsEnv {
 	t.Helper()
 	clock := &queueClock{now: testNow}
 	cfg := Config{NoDemo: true, Now: clock.Now, ICSAllowPrivate: true} // the feed server is on 127.0.0.1
