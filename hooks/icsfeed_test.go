@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/apikey"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -261,4 +262,35 @@ func TestICSSubscriptionBlocksSlots(t *testing.T) {
 		t.Fatalf("%d busy blocks left after removing the feed", x.blocks(id))
 	}
 	x.expectBusy("removed", "2026-03-03", nil, []string{"14:00", "15:00"})
+}
+
+// The subscription routes take a superuser or an API key with the
+// availability scopes; a host's private feed route is the admin's too.
+func TestICSFeedRoutesNeedScopes(t *testing.T) {
+	x := newICSEnv(t)
+	read := "Bearer " + mkKey(t, x.app, []string{apikey.ScopeAvailabilityRead}, time.Time{})
+	write := "Bearer " + mkKey(t, x.app, []string{apikey.ScopeAvailabilityWrite}, time.Time{})
+	feeds := x.base + "/api/admin/hosts/" + x.host + "/ics-feeds"
+	body := map[string]any{"url": "https://calendar.example.com/secret.ics"}
+	for _, step := range []struct {
+		method, url, auth string
+		body              any
+		want              int
+	}{
+		{"GET", feeds, "", nil, 401},
+		{"GET", feeds, read, nil, 200},
+		{"POST", feeds, read, body, 403},
+		{"POST", feeds, write, map[string]any{"url": "https://user:pw@calendar.example.com/cal.ics"}, 400},
+		{"POST", feeds, write, map[string]any{}, 400},
+		{"POST", x.base + "/api/admin/hosts/nohost/ics-feeds", write, body, 404},
+		{"POST", feeds, write, body, 201},
+		{"POST", x.base + "/api/admin/hosts/" + x.host + "/ics-feed", read, nil, 403},
+		{"POST", x.base + "/api/admin/hosts/" + x.host + "/ics-feed", write, nil, 201},
+		{"DELETE", x.base + "/api/admin/hosts/" + x.host + "/ics-feed", write, nil, 204},
+		{"POST", x.base + "/api/host/ics-feed", write, nil, 401}, // hosts only
+	} {
+		if code, b := apiCall(t, step.method, step.url, step.auth, step.body); code != step.want {
+			t.Fatalf("%s %s (%q): %d %v, want %d", step.method, step.url, step.auth, code, b, step.want)
+		}
+	}
 }
