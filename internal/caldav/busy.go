@@ -94,7 +94,10 @@ func (c *Client) queryRange(ctx context.Context, calPath string, from, to time.T
 			Name: "VEVENT", Start: from.UTC(), End: to.UTC(),
 		}}},
 	}
-	objs, err := c.dav.QueryCalendar(ctx, dirPath(calPath), q)
+	objs, err := func() (objs []caldav.CalendarObject, err error) {
+		defer recoverParse(&err) // go-webdav decodes each object with go-ical
+		return c.dav.QueryCalendar(ctx, dirPath(calPath), q)
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("busy time of %s: %w", calPath, err)
 	}
@@ -165,10 +168,13 @@ func (c *Client) delta(ctx context.Context, calPath, token string, from, to time
 	if len(changed) == 0 {
 		return ch, nil
 	}
-	objs, err := c.dav.MultiGetCalendar(ctx, calPath, &caldav.CalendarMultiGet{
-		Paths:       changed,
-		CompRequest: caldav.CalendarCompRequest{Name: "VCALENDAR", AllProps: true, AllComps: true},
-	})
+	objs, err := func() (objs []caldav.CalendarObject, err error) {
+		defer recoverParse(&err) // go-webdav decodes each object with go-ical
+		return c.dav.MultiGetCalendar(ctx, calPath, &caldav.CalendarMultiGet{
+			Paths:       changed,
+			CompRequest: caldav.CalendarCompRequest{Name: "VCALENDAR", AllProps: true, AllComps: true},
+		})
+	}()
 	if err != nil {
 		return Changes{}, fmt.Errorf("sync %s: fetching %d changed events: %w", calPath, len(changed), err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,6 +133,39 @@ type fixture struct {
 	srv *testenv.Radicale
 	cal string // calendar path
 	c   *caldav.Client
+	rec *recorder
+}
+
+// wantWrites checks the conditional headers of the writes since the last call.
+func (f fixture) wantWrites(t *testing.T, want ...string) {
+	t.Helper()
+	got := f.rec.take()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("writes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// recorder notes each write's method and precondition headers.
+type recorder struct {
+	mu     sync.Mutex
+	writes []string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPut || req.Method == http.MethodDelete {
+		r.mu.Lock()
+		r.writes = append(r.writes, req.Method+" If-None-Match="+req.Header.Get("If-None-Match")+" If-Match="+req.Header.Get("If-Match"))
+		r.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.writes
+	r.writes = nil
+	return w
 }
 
 func setup(t *testing.T) fixture {
@@ -142,11 +176,13 @@ func setup(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := caldav.NewClient(caldav.Config{URL: srv.URL, Username: srv.User, Password: srv.Password, Location: ny})
+	rec := &recorder{}
+	c, err := caldav.NewClient(caldav.Config{URL: srv.URL, Username: srv.User, Password: srv.Password, Location: ny,
+		HTTPClient: &http.Client{Transport: rec, Timeout: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{srv: srv, cal: cal, c: c}
+	return fixture{srv: srv, cal: cal, c: c, rec: rec}
 }
 
 // putRaw stores an event on the server with plain HTTP (not the client).
@@ -260,6 +296,7 @@ func TestCaldavPutEventLifecycle(t *testing.T) {
 	if err != nil || etag == "" {
 		t.Fatalf("create: etag %q, err %v", etag, err)
 	}
+	f.wantWrites(t, "PUT If-None-Match=* If-Match=")
 	code, _, body := f.srv.Do(t, http.MethodGet, path, "", nil)
 	if code != http.StatusOK || !strings.Contains(body, "UID:"+uid) || !strings.Contains(body, "DTSTART:20261103T150000Z") {
 		t.Fatalf("GET %s after create: %d\n%s", path, code, body)
@@ -274,6 +311,7 @@ func TestCaldavPutEventLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second create: %v", err)
 	}
+	f.wantWrites(t, "PUT If-None-Match=* If-Match=", "PUT If-None-Match= If-Match="+etag)
 	if n := f.countUID(t, uid); n != 1 {
 		t.Fatalf("%d events with UID %s after two creates, want 1", n, uid)
 	}
@@ -283,6 +321,7 @@ func TestCaldavPutEventLifecycle(t *testing.T) {
 	if err != nil || etag3 == etag2 {
 		t.Fatalf("update: etag %q (was %q), err %v", etag3, etag2, err)
 	}
+	f.wantWrites(t, "PUT If-None-Match= If-Match="+etag2)
 	_, _, body = f.srv.Do(t, http.MethodGet, path, "", nil)
 	if !strings.Contains(body, "DTSTART:20261104T160000Z") || strings.Contains(body, "DTSTART:20261103T150000Z") {
 		t.Fatalf("after reschedule:\n%s", body)
@@ -294,6 +333,7 @@ func TestCaldavPutEventLifecycle(t *testing.T) {
 	if err != nil || etag4 == etag3 {
 		t.Fatalf("stale update: etag %q, err %v", etag4, err)
 	}
+	f.wantWrites(t, "PUT If-None-Match= If-Match="+etag, "PUT If-None-Match= If-Match="+etag3)
 	_, _, body = f.srv.Do(t, http.MethodGet, path, "", nil)
 	if !strings.Contains(body, "DTSTART:20261105T160000Z") {
 		t.Fatalf("after stale update:\n%s", body)
@@ -303,6 +343,7 @@ func TestCaldavPutEventLifecycle(t *testing.T) {
 	if err := f.c.DeleteEvent(ctx, f.cal, uid, etag4); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
+	f.wantWrites(t, "DELETE If-None-Match= If-Match="+etag4)
 	if code, _, _ := f.srv.Do(t, http.MethodGet, path, "", nil); code != http.StatusNotFound {
 		t.Fatalf("GET after delete: %d, want 404", code)
 	}

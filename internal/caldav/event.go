@@ -99,7 +99,7 @@ func bookingBody(uid string, data []byte) ([]byte, error) {
 	if !uidPattern.MatchString(uid) {
 		return nil, fmt.Errorf("uid: must be 1-255 letters, digits or @._- and start with a letter or digit")
 	}
-	cal, err := ical.NewDecoder(bytes.NewReader(data)).Decode()
+	cal, err := decodeCalendar(data)
 	if err != nil {
 		return nil, fmt.Errorf("data: not an iCalendar object: %w", err)
 	}

@@ -1,6 +1,7 @@
 package caldav
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -17,8 +18,29 @@ import (
 // blocks its slot, and a reschedule must be able to move over it.
 const BookingProperty = "X-SLOTBASE-BOOKING"
 
-// maxOccurrences bounds the expansion of one recurring event in one window.
-const maxOccurrences = 5000
+// maxOccurrences bounds the expansion of one recurring event in one
+// window; maxSteps bounds the occurrences walked to reach the window (an
+// hourly rule from 1970 must not stall a sync).
+const (
+	maxOccurrences = 5000
+	maxSteps       = 500000
+)
+
+// decodeCalendar parses iCalendar data. go-ical's decoder can panic on
+// malformed content lines (found by FuzzBusyFromCalendar: "0;0=0"), and
+// calendar data comes from servers we do not control: a panic becomes an
+// error.
+func decodeCalendar(data []byte) (cal *ical.Calendar, err error) {
+	defer recoverParse(&err)
+	return ical.NewDecoder(bytes.NewReader(data)).Decode()
+}
+
+// recoverParse turns a panic of a parser into *err.
+func recoverParse(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("unparseable iCalendar data (%v)", r)
+	}
+}
 
 // BusyBlock is a span of a host's CalDAV calendar that blocks slots.
 // SourceID is unique within one connection: "<object key>/<start>".
@@ -187,10 +209,13 @@ func occurrences(m *ical.Component, from, to time.Time, loc *time.Location) ([]t
 	}
 	var starts []time.Time
 	it := set.Iterator()
-	for {
+	for step := 0; ; step++ {
 		s, ok := it()
 		if !ok || !s.Before(to) {
 			break
+		}
+		if step >= maxSteps {
+			return nil, nil, fmt.Errorf("RRULE: more than %d occurrences before the window ends", maxSteps)
 		}
 		if s.Add(dur).After(from) {
 			starts = append(starts, s)
