@@ -90,8 +90,10 @@ func (c *Client) expandObject(o caldav.CalendarObject, from, to time.Time) Objec
 func (c *Client) queryRange(ctx context.Context, calPath string, from, to time.Time) ([]caldav.CalendarObject, error) {
 	q := &caldav.CalendarQuery{
 		CompRequest: caldav.CalendarCompRequest{Name: "VCALENDAR", AllProps: true, AllComps: true},
+		// A day wider on each side: servers read all-day and floating
+		// events in their own zone; the expansion clips to [from, to).
 		CompFilter: caldav.CompFilter{Name: "VCALENDAR", Comps: []caldav.CompFilter{{
-			Name: "VEVENT", Start: from.UTC(), End: to.UTC(),
+			Name: "VEVENT", Start: from.Add(-24 * time.Hour).UTC(), End: to.Add(24 * time.Hour).UTC(),
 		}}},
 	}
 	objs, err := func() (objs []caldav.CalendarObject, err error) {

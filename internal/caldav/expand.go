@@ -96,6 +96,10 @@ func BusyFromCalendar(cal *ical.Calendar, key string, from, to time.Time, loc *t
 	}
 	for _, m := range masters {
 		uid := propText(m, ical.PropUID)
+		if strings.EqualFold(propText(m, ical.PropStatus), string(ical.EventCancelled)) {
+			delete(overrides, uid) // a cancelled series takes its moved instances with it
+			continue
+		}
 		if counts(m) {
 			starts, span, err := occurrences(m, from, to, loc)
 			if err != nil {
@@ -108,22 +112,10 @@ func BusyFromCalendar(cal *ical.Calendar, key string, from, to time.Time, loc *t
 				add(s, span(s))
 			}
 		}
-		// An override counts on its own (it may move an occurrence into or
-		// out of the window, or cancel it), even when the master is transparent.
-		for _, o := range overrides[uid] {
-			if !counts(o) {
-				continue
-			}
-			s, e, err := eventSpan(o, loc)
-			if err != nil {
-				return nil, fmt.Errorf("event %q override: %w", uid, err)
-			}
-			add(s, e)
-		}
-		delete(overrides, uid)
 	}
-	// Overrides without their master in this object (a server may send
-	// only the changed instance): count them as they are.
+	// An override counts on its own (it may move an occurrence into or out
+	// of the window, or cancel it), even when its master is transparent or
+	// missing (a server may send only the changed instance).
 	for uid, os := range overrides {
 		for _, o := range os {
 			if !counts(o) {
