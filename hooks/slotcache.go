@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/busyindex"
 )
 
 // slotCache keeps encoded GET /api/slots answers. An entry is served only
@@ -37,6 +38,9 @@ type slotCache struct {
 	// them; hold, when set (tests only), runs before each computation.
 	misses, computed atomic.Int64
 	hold             func()
+	// index holds the hosts' bookings and busy time (availindex.go); nil
+	// until bind.
+	index *busyindex.Index
 }
 
 type slotCacheEntry struct {
@@ -97,22 +101,39 @@ var availabilityCollections = []string{
 	c.Bookings, c.BusyBlocks, c.Schedules, c.DateOverrides, c.Hosts, c.EventTypes, c.CalendarConnections,
 }
 
-// bind bumps the version after every committed change of availabilityCollections.
+// bind creates the availability index and, after every committed change of
+// availabilityCollections, brings the index up to date and then bumps the
+// version (in that order: an answer computed under the new version must
+// not read the index as it was before the change).
 func (sc *slotCache) bind(app core.App) {
-	bump := func(e *core.ModelEvent) error {
-		sc.invalidate()
-		return e.Next()
+	sc.index = newAvailIndex(app)
+	indexChange := map[string]func(*core.ModelEvent){
+		c.Bookings: sc.bookingChanged, c.BusyBlocks: sc.busyChanged, c.CalendarConnections: sc.connectionChanged,
 	}
 	for _, name := range availabilityCollections {
+		toIndex := indexChange[name]
+		bump := func(e *core.ModelEvent) error {
+			if toIndex != nil {
+				toIndex(e)
+			}
+			sc.version.Add(1)
+			return e.Next()
+		}
 		app.OnModelAfterCreateSuccess(name).BindFunc(bump)
 		app.OnModelAfterUpdateSuccess(name).BindFunc(bump)
 		app.OnModelAfterDeleteSuccess(name).BindFunc(bump)
 	}
 }
 
-// invalidate drops every entry (lazily: they no longer match the version).
+// invalidate drops every entry (lazily: they no longer match the version)
+// and the whole availability index (reloaded host by host at next use).
 // Code that changes availability with raw SQL must call it after commit.
-func (sc *slotCache) invalidate() { sc.version.Add(1) }
+func (sc *slotCache) invalidate() {
+	if sc.index != nil {
+		sc.index.DropAll()
+	}
+	sc.version.Add(1)
+}
 
 // current is the version to compute under; read it before reading data.
 func (sc *slotCache) current() uint64 { return sc.version.Load() }

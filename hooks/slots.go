@@ -101,7 +101,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 		}
 		from := slots.DayStart(q.from, q.loc)
 		to := slots.DayStart(q.to.AddDays(1), q.loc)
-		av, err := c.LoadAvailability(e.App, et, from, to, "")
+		av, err := c.LoadAvailabilityWith(e.App, et, from, to, s.slots.blockers(e.App, now))
 		if err != nil {
 			return slotAnswer{}, err
 		}
