@@ -7,6 +7,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/busyindex"
+	"github.com/slotbase/slotbase/internal/slots"
 )
 
 // The availability index (internal/busyindex) glued to the app: it is
@@ -39,6 +40,26 @@ func (sc *slotCache) blockers(app core.App, now time.Time) c.BlockersFunc {
 		}
 		return db(hosts, lo, to)
 	}
+}
+
+// busyOf is collections.BusyOf through the index: hosts' busy blocks
+// overlapping [from, to), by host (the calendar's lanes).
+func (sc *slotCache) busyOf(app core.App, hosts []string, from, to, now time.Time) (map[string][]slots.BusyBlock, error) {
+	if sc.index == nil {
+		return c.BusyOf(app, hosts, from, to)
+	}
+	found, ok, err := sc.index.Read(hosts, from, to, now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return c.BusyOf(app, hosts, from, to)
+	}
+	out := make(map[string][]slots.BusyBlock, len(found))
+	for h, b := range found {
+		out[h] = b.Busy
+	}
+	return out, nil
 }
 
 // bookingChanged reports a committed change of a booking record to the index.

@@ -233,3 +233,30 @@ func TestRaceOneSeatThroughIndex(t *testing.T) {
 		t.Fatalf("index holds %d bookings, want 1", b)
 	}
 }
+
+// TestSlotsHonourDateOverrides: an override replaces its date's weekly
+// hours ([] closes the day), read straight from date_overrides.
+func TestSlotsHonourDateOverrides(t *testing.T) {
+	app, host := bookingApp(t, nil)
+	defer app.Cleanup()
+	h, err := app.FindRecordById(c.Hosts, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schedule := h.GetString(c.HostsSchedule)
+	save(t, app, c.DateOverrides, map[string]any{c.DateOverridesSchedule: schedule, c.DateOverridesDate: "2026-03-03", c.DateOverridesIntervals: `[]`})
+	save(t, app, c.DateOverrides, map[string]any{c.DateOverridesSchedule: schedule, c.DateOverridesDate: "2026-03-04", c.DateOverridesIntervals: `[["13:00","14:00"]]`})
+	var res slotsResponse
+	if code := getJSON(t, serveHTTP(t, app)+"/api/slots?event_type=call&from=2026-03-02&to=2026-03-04&tz=UTC", &res); code != http.StatusOK {
+		t.Fatalf("slots: %d", code)
+	}
+	got := map[string][]string{}
+	for _, d := range res.Days {
+		for _, s := range d.Slots {
+			got[d.Date] = append(got[d.Date], s.Start)
+		}
+	}
+	if len(got["2026-03-02"]) != 16 || len(got["2026-03-03"]) != 0 || !slices.Equal(got["2026-03-04"], []string{"2026-03-04T13:00:00Z", "2026-03-04T13:30:00Z"}) {
+		t.Fatalf("slots by day %v: want 16 on the 2nd (weekly), none on the 3rd (closed), 13:00 and 13:30 on the 4th", got)
+	}
+}

@@ -51,10 +51,12 @@ func (x *Index) BookingChanged(id string, hosts []string, reread func() (Booking
 		h.mu.Lock()
 		h.epoch++
 		if s := h.snap; s != nil {
-			s.removeBooking(id)
+			edited := *s
+			edited.bookings = slices.DeleteFunc(slices.Clone(s.bookings), func(b slots.Booking) bool { return b.ID == id })
 			if on[hostID] && !st.Booking.Start.Before(s.floor) {
-				s.addBooking(st.Booking)
+				edited.addBooking(st.Booking)
 			}
+			h.snap = &edited
 		}
 		h.mu.Unlock()
 	}
@@ -81,11 +83,13 @@ func (x *Index) BusyChanged(id string, hosts []string, reread func() (BusyState,
 		h.mu.Lock()
 		h.epoch++
 		if s := h.snap; s != nil {
-			s.removeBusy(id)
+			edited := *s
+			edited.busy = slices.DeleteFunc(slices.Clone(s.busy), func(b Busy) bool { return b.ID == id })
 			if st.Exists && hostID == st.Host && st.Block.End.After(s.floor) {
 				st.Block.ID = id
-				s.addBusy(st.Block)
+				edited.addBusy(st.Block)
 			}
+			h.snap = &edited
 		}
 		h.mu.Unlock()
 	}
@@ -144,19 +148,13 @@ func (x *Index) existing(ids []string) map[string]*host {
 	return out
 }
 
-func (s *snapshot) removeBooking(id string) {
-	s.bookings = slices.DeleteFunc(s.bookings, func(b slots.Booking) bool { return b.ID == id })
-}
-
+// addBooking inserts b in order into s's own (freshly cloned) slice.
 func (s *snapshot) addBooking(b slots.Booking) {
 	i := sort.Search(len(s.bookings), func(i int) bool { return !bookingLess(s.bookings[i], b) })
 	s.bookings = slices.Insert(s.bookings, i, b)
 }
 
-func (s *snapshot) removeBusy(id string) {
-	s.busy = slices.DeleteFunc(s.busy, func(b Busy) bool { return b.ID == id })
-}
-
+// addBusy inserts b in order into s's own (freshly cloned) slice.
 func (s *snapshot) addBusy(b Busy) {
 	i := sort.Search(len(s.busy), func(i int) bool { return !busyLess(s.busy[i], b) })
 	s.busy = slices.Insert(s.busy, i, b)

@@ -77,7 +77,9 @@ type host struct {
 	snap  *snapshot
 }
 
-// snapshot is one host's blockers from floor on, sorted by start.
+// snapshot is one host's blockers from floor on, sorted by start. It is
+// never modified once built: a change installs an edited copy, so readers
+// share its slices without copying them (and must not write to them).
 type snapshot struct {
 	floor, loaded time.Time
 	bookings      []slots.Booking // by Start, then ID
@@ -126,12 +128,10 @@ func (x *Index) readHost(id string, lo, to, now time.Time) (Blockers, bool, erro
 	h, gen := x.entry(id, true)
 	h.mu.RLock()
 	snap, epoch := h.snap, h.epoch
-	if snap != nil && !lo.Before(snap.floor) && now.Sub(snap.loaded) < x.conf.MaxAge {
-		b := snap.read(lo, to)
-		h.mu.RUnlock()
-		return b, true, nil
-	}
 	h.mu.RUnlock()
+	if snap != nil && !lo.Before(snap.floor) && now.Sub(snap.loaded) < x.conf.MaxAge {
+		return snap.read(lo, to), true, nil
+	}
 
 	// Load, once per host and epoch: a reader that arrives after a change
 	// must not be handed a load that started before it.
@@ -157,14 +157,11 @@ func (x *Index) readHost(id string, lo, to, now time.Time) (Blockers, bool, erro
 		return Blockers{}, false, err
 	}
 	// Answer from this load even when it was not installed: it is a read
-	// of the database like any other. (Once installed, changes edit it
-	// under h.mu.)
+	// of the database like any other.
 	s := v.(*snapshot)
 	if lo.Before(s.floor) {
 		return Blockers{}, false, nil // loaded for an earlier clock
 	}
-	h.mu.RLock()
-	defer h.mu.RUnlock()
 	return s.read(lo, to), true, nil
 }
 
@@ -200,18 +197,23 @@ func bookingLess(a, b slots.Booking) bool {
 	return a.ID < b.ID
 }
 
-// read copies the blockers in [lo, to).
+// read returns the blockers in [lo, to): the bookings share the
+// snapshot's array (capped, so an append copies), the busy blocks are copied.
 func (s *snapshot) read(lo, to time.Time) Blockers {
 	var out Blockers
 	i := sort.Search(len(s.bookings), func(i int) bool { return !s.bookings[i].Start.Before(lo) })
 	j := sort.Search(len(s.bookings), func(i int) bool { return !s.bookings[i].Start.Before(to) })
 	if j > i {
-		out.Bookings = append(make([]slots.Booking, 0, j-i), s.bookings[i:j]...)
+		out.Bookings = s.bookings[i:j:j]
 	}
 	// A block overlaps [lo, to) when it ends after lo and starts before to;
 	// none starting before lo - maxBusy can reach lo.
 	k := sort.Search(len(s.busy), func(i int) bool { return !s.busy[i].Start.Before(lo.Add(-s.maxBusy)) })
-	for ; k < len(s.busy) && s.busy[k].Start.Before(to); k++ {
+	l := k + sort.Search(len(s.busy)-k, func(i int) bool { return !s.busy[k+i].Start.Before(to) })
+	if l > k {
+		out.Busy = make([]slots.BusyBlock, 0, l-k)
+	}
+	for ; k < l; k++ {
 		if s.busy[k].End.After(lo) {
 			out.Busy = append(out.Busy, s.busy[k].BusyBlock)
 		}
