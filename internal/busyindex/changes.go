@@ -26,12 +26,14 @@ type BusyState struct {
 // BookingChanged brings the held hosts up to date after a committed change
 // of booking id. hosts are the hosts the booking had before the change and
 // has after it; reread reads the booking as the database holds it now.
-// Changes are applied one at a time, each from a fresh read, so two changes
-// whose reports arrive out of commit order still leave the latest state.
+// The changes of one booking are applied one at a time, each from a fresh
+// read, so two changes whose reports arrive out of commit order still leave
+// the latest state.
 // When reread fails, the hosts are dropped (reloaded at next use).
 func (x *Index) BookingChanged(id string, hosts []string, reread func() (BookingState, error)) {
-	x.applyMu.Lock()
-	defer x.applyMu.Unlock()
+	mu := x.applyLock(id)
+	mu.Lock()
+	defer mu.Unlock()
 	if len(x.existing(hosts)) == 0 {
 		return // nobody holds or is loading these hosts: nothing to keep exact
 	}
@@ -65,8 +67,9 @@ func (x *Index) BookingChanged(id string, hosts []string, reread func() (Booking
 // BusyChanged is BookingChanged for busy block id; hosts are the hosts of
 // its connection before and after the change.
 func (x *Index) BusyChanged(id string, hosts []string, reread func() (BusyState, error)) {
-	x.applyMu.Lock()
-	defer x.applyMu.Unlock()
+	mu := x.applyLock(id)
+	mu.Lock()
+	defer mu.Unlock()
 	if len(x.existing(hosts)) == 0 {
 		return
 	}

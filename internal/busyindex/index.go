@@ -65,7 +65,9 @@ type Index struct {
 	gen   uint64     // bumped by DropAll
 	hosts map[string]*host
 
-	applyMu sync.Mutex // serialises re-read + apply of changes
+	// applyMu serialises the re-read + apply of the changes of one booking
+	// or busy block (striped by id: different rows apply in parallel).
+	applyMu [64]sync.Mutex
 	flight  singleflight.Group
 }
 
@@ -163,6 +165,15 @@ func (x *Index) readHost(id string, lo, to, now time.Time) (Blockers, bool, erro
 		return Blockers{}, false, nil // loaded for an earlier clock
 	}
 	return s.read(lo, to), true, nil
+}
+
+// applyLock is the mutex that serialises the changes of row id.
+func (x *Index) applyLock(id string) *sync.Mutex {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * 16777619
+	}
+	return &x.applyMu[h%uint32(len(x.applyMu))]
 }
 
 func newSnapshot(data Loaded, floor, now time.Time) *snapshot {
