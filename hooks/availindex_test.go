@@ -260,3 +260,40 @@ func TestSlotsHonourDateOverrides(t *testing.T) {
 		t.Fatalf("slots by day %v: want 16 on the 2nd (weekly), none on the 3rd (closed), 13:00 and 13:30 on the 4th", got)
 	}
 }
+
+// TestSlotsSeeEventTypeChanges: the event type kept by slug is read again
+// after a change — deactivated it answers 404, a new duration shows at once.
+func TestSlotsSeeEventTypeChanges(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	url := serveHTTP(t, app) + "/api/slots?event_type=call&from=2026-03-02&to=2026-03-02&tz=UTC"
+	first := func() (int, string) {
+		var res slotsResponse
+		code := getJSON(t, url, &res)
+		if code != http.StatusOK || len(res.Days) == 0 || len(res.Days[0].Slots) == 0 {
+			return code, ""
+		}
+		return code, res.Days[0].Slots[0].End
+	}
+	if code, end := first(); code != http.StatusOK || end != "2026-03-02T09:30:00Z" {
+		t.Fatalf("before: %d, first slot ends %q", code, end)
+	}
+	et, err := app.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, "call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	et.Set(c.EventTypesDuration, 60)
+	if err := app.Save(et); err != nil {
+		t.Fatal(err)
+	}
+	if code, end := first(); code != http.StatusOK || end != "2026-03-02T10:00:00Z" {
+		t.Fatalf("after a 60-minute duration: %d, first slot ends %q", code, end)
+	}
+	et.Set(c.EventTypesActive, false)
+	if err := app.Save(et); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := first(); code != http.StatusNotFound {
+		t.Fatalf("deactivated: %d, want 404", code)
+	}
+}

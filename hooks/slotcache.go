@@ -41,6 +41,29 @@ type slotCache struct {
 	// index holds the hosts' bookings and busy time (availindex.go); nil
 	// until bind.
 	index *busyindex.Index
+	// eventTypes keeps the active event types found by slug, each with the
+	// version it was read under (only existing slugs: bounded by the table).
+	eventTypes sync.Map // slug → eventTypeEntry
+}
+
+type eventTypeEntry struct {
+	version uint64
+	et      *c.EventType
+}
+
+// eventType finds the active event type slug, read again only after a
+// change of availabilityCollections (event_types among them); version is
+// the one the caller computes under. Callers must not modify it.
+func (sc *slotCache) eventType(app core.App, slug string, version uint64) (*c.EventType, error) {
+	if v, ok := sc.eventTypes.Load(slug); ok && v.(eventTypeEntry).version == version {
+		return v.(eventTypeEntry).et, nil
+	}
+	et, err := c.FindActiveEventType(app, slug)
+	if err != nil {
+		return nil, err
+	}
+	sc.eventTypes.Store(slug, eventTypeEntry{version: version, et: et})
+	return et, nil
 }
 
 type slotCacheEntry struct {
@@ -56,10 +79,20 @@ type slotBody struct {
 	gzipped bool
 }
 
+// slotGzips reuses gzip writers: each holds ~1 MB of compressor state,
+// which a fresh writer per uncached answer allocated (a tenth of its CPU).
+var slotGzips = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
 // newSlotBody gzips plain once, at the speed level: it is served many times.
 func newSlotBody(plain []byte) slotBody {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	buf.Grow(len(plain)/8 + 512)
+	zw := slotGzips.Get().(*gzip.Writer)
+	defer slotGzips.Put(zw)
+	zw.Reset(&buf)
 	_, _ = zw.Write(plain)
 	if zw.Close() != nil {
 		return slotBody{data: plain}
