@@ -17,8 +17,10 @@ import (
 	"github.com/slotbase/slotbase/internal/busyindex"
 )
 
-// normalBlockers sorts blockers so two answers compare equal.
+// normalBlockers sorts copies of blockers so two answers compare equal
+// (the index's bookings are shared with it: never sort them in place).
 func normalBlockers(b busyindex.Blockers) string {
+	b.Bookings, b.Busy = slices.Clone(b.Bookings), slices.Clone(b.Busy)
 	sort.Slice(b.Bookings, func(i, j int) bool { return b.Bookings[i].ID < b.Bookings[j].ID })
 	sort.Slice(b.Busy, func(i, j int) bool {
 		if !b.Busy[i].Start.Equal(b.Busy[j].Start) {

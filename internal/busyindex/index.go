@@ -108,7 +108,8 @@ func (x *Index) entry(id string, create bool) (*host, uint64) {
 }
 
 // Read returns, per host, the live bookings starting in [lo, to) and the
-// busy blocks overlapping [lo, to), each sorted by start. ok is false when
+// busy blocks overlapping [lo, to), each sorted by start. The bookings are
+// the index's own: read them, never write or sort them in place. ok is false when
 // a host's snapshot does not reach back to lo: the caller reads the database.
 // Hosts not yet held are loaded (once for all concurrent readers).
 func (x *Index) Read(hosts []string, lo, to, now time.Time) (out map[string]Blockers, ok bool, err error) {

@@ -70,8 +70,9 @@ func (db *fakeDB) truth(host string, lo, to time.Time) Blockers {
 	return normal(out)
 }
 
-// normal sorts blockers so two answers compare equal.
+// normal sorts copies of blockers so two answers compare equal.
 func normal(b Blockers) Blockers {
+	b.Bookings, b.Busy = slices.Clone(b.Bookings), slices.Clone(b.Busy)
 	sort.Slice(b.Bookings, func(i, j int) bool { return bookingLess(b.Bookings[i], b.Bookings[j]) })
 	sort.Slice(b.Busy, func(i, j int) bool {
 		if !b.Busy[i].Start.Equal(b.Busy[j].Start) {
