@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
+	github.com/emersion/go-webdav v0.6.0
 	github.com/go-ozzo/ozzo-validation/v4 v4.4.1
 	github.com/go-playground/locales v0.14.2
 	github.com/jackc/pgx/v5 v5.12.0

@@ -173,7 +173,7 @@ func dashboardFlow(t *testing.T, vp viewport) {
 		t.Fatal(err)
 	}
 	checkMail(t, w, w.move, "rescheduled", "eve@example.com", // the new time, in Eve's zone
-		"Rescheduled: Intro call with Ada Byron on "+mustTime(t, target).In(tokyo).Format("Mon 2 Jan 2006, 15:04 MST"))
+		"Rescheduled: Intro call with Ada Byron on "+mustTime(t, target).In(tokyo).Format("Jan 2, 2006, 3:04 PM")+" (UTC+09:00)")
 
 	// 7. The calendar, a week with the bookings.
 	d.nav("Calendar")

@@ -191,22 +191,30 @@ func measureVisit(t testing.TB, parent context.Context, pageURL, zone, ready str
 		}
 	}
 	// Wait until every response has finished loading (or failed).
-	finished := func() bool {
+	loading := func() []string {
 		mu.Lock()
 		defer mu.Unlock()
-		for id := range urls {
-			if _, open := streams[id]; open {
+		var open []string
+		for id, u := range urls {
+			if _, stream := streams[id]; stream {
 				continue
 			}
 			if _, ok := sizes[id]; !ok && !failed[id] {
-				return false
+				open = append(open, u)
 			}
 		}
-		return len(urls) > 0
+		if len(urls) == 0 {
+			open = append(open, "(no response yet)")
+		}
+		return open
 	}
-	for deadline := time.Now().Add(stepBound); !finished(); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(stepBound); ; time.Sleep(20 * time.Millisecond) {
+		open := loading()
+		if len(open) == 0 {
+			break
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("responses still loading after %s", stepBound)
+			t.Fatalf("responses still loading after %s: %v", stepBound, open)
 		}
 	}
 	mu.Lock()

@@ -384,7 +384,7 @@ func (s *server) availabilityOf(e *core.RequestEvent, hostRecord *core.Record) e
 	et.Set(c.EventTypesHosts, []string{hostRecord.Id})
 	et.Set(c.EventTypesAssignment, c.AssignmentSingle)
 	from, to := slots.DayStart(q.from, q.loc), slots.DayStart(q.to.AddDays(1), q.loc)
-	av, err := c.LoadAvailability(e.App, et, from, to, "")
+	av, err := c.LoadAvailabilityWith(e.App, et, from, to, s.slots.blockers(e.App, s.now()))
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

@@ -315,7 +315,7 @@ func (s *server) calendar(e *core.RequestEvent, hostRecords []*core.Record) erro
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	busy, err := c.BusyOf(e.App, ids, from, to)
+	busy, err := s.slots.busyOf(e.App, ids, from, to, s.now())
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

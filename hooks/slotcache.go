@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/busyindex"
 )
 
 // slotCache keeps encoded GET /api/slots answers. An entry is served only
@@ -40,6 +41,32 @@ type slotCache struct {
 
 	// hits counts answers served from the cache (metrics.go reads it).
 	hits atomic.Int64
+	// index holds the hosts' bookings and busy time (availindex.go); nil
+	// until bind.
+	index *busyindex.Index
+	// eventTypes keeps the active event types found by slug, each with the
+	// version it was read under (only existing slugs: bounded by the table).
+	eventTypes sync.Map // slug → eventTypeEntry
+}
+
+type eventTypeEntry struct {
+	version uint64
+	et      *c.EventType
+}
+
+// eventType finds the active event type slug, read again only after a
+// change of availabilityCollections (event_types among them); version is
+// the one the caller computes under. Callers must not modify it.
+func (sc *slotCache) eventType(app core.App, slug string, version uint64) (*c.EventType, error) {
+	if v, ok := sc.eventTypes.Load(slug); ok && v.(eventTypeEntry).version == version {
+		return v.(eventTypeEntry).et, nil
+	}
+	et, err := c.FindActiveEventType(app, slug)
+	if err != nil {
+		return nil, err
+	}
+	sc.eventTypes.Store(slug, eventTypeEntry{version: version, et: et})
+	return et, nil
 }
 
 type slotCacheEntry struct {
@@ -55,10 +82,20 @@ type slotBody struct {
 	gzipped bool
 }
 
+// slotGzips reuses gzip writers: each holds ~1 MB of compressor state,
+// which a fresh writer per uncached answer allocated (a tenth of its CPU).
+var slotGzips = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
 // newSlotBody gzips plain once, at the speed level: it is served many times.
 func newSlotBody(plain []byte) slotBody {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	buf.Grow(len(plain)/8 + 512)
+	zw := slotGzips.Get().(*gzip.Writer)
+	defer slotGzips.Put(zw)
+	zw.Reset(&buf)
 	_, _ = zw.Write(plain)
 	if zw.Close() != nil {
 		return slotBody{data: plain}
@@ -100,22 +137,39 @@ var availabilityCollections = []string{
 	c.Bookings, c.BusyBlocks, c.Schedules, c.DateOverrides, c.Hosts, c.EventTypes, c.CalendarConnections,
 }
 
-// bind bumps the version after every committed change of availabilityCollections.
+// bind creates the availability index and, after every committed change of
+// availabilityCollections, brings the index up to date and then bumps the
+// version (in that order: an answer computed under the new version must
+// not read the index as it was before the change).
 func (sc *slotCache) bind(app core.App) {
-	bump := func(e *core.ModelEvent) error {
-		sc.invalidate()
-		return e.Next()
+	sc.index = newAvailIndex(app)
+	indexChange := map[string]func(*core.ModelEvent){
+		c.Bookings: sc.bookingChanged, c.BusyBlocks: sc.busyChanged, c.CalendarConnections: sc.connectionChanged,
 	}
 	for _, name := range availabilityCollections {
+		toIndex := indexChange[name]
+		bump := func(e *core.ModelEvent) error {
+			if toIndex != nil {
+				toIndex(e)
+			}
+			sc.version.Add(1)
+			return e.Next()
+		}
 		app.OnModelAfterCreateSuccess(name).BindFunc(bump)
 		app.OnModelAfterUpdateSuccess(name).BindFunc(bump)
 		app.OnModelAfterDeleteSuccess(name).BindFunc(bump)
 	}
 }
 
-// invalidate drops every entry (lazily: they no longer match the version).
+// invalidate drops every entry (lazily: they no longer match the version)
+// and the whole availability index (reloaded host by host at next use).
 // Code that changes availability with raw SQL must call it after commit.
-func (sc *slotCache) invalidate() { sc.version.Add(1) }
+func (sc *slotCache) invalidate() {
+	if sc.index != nil {
+		sc.index.DropAll()
+	}
+	sc.version.Add(1)
+}
 
 // current is the version to compute under; read it before reading data.
 func (sc *slotCache) current() uint64 { return sc.version.Load() }

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -95,13 +96,15 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	}
 	version := s.slots.current()
 	answer, err := s.slots.compute(key, version, func() (slotAnswer, error) {
-		et, err := c.FindActiveEventType(e.App, q.slug)
-		if err != nil {
+		et, err := s.slots.eventType(e.App, q.slug, version)
+		if errors.Is(err, sql.ErrNoRows) {
 			return slotAnswer{notFound: true}, nil
+		} else if err != nil {
+			return slotAnswer{}, err
 		}
 		from := slots.DayStart(q.from, q.loc)
 		to := slots.DayStart(q.to.AddDays(1), q.loc)
-		av, err := c.LoadAvailability(e.App, et, from, to, "")
+		av, err := c.LoadAvailabilityWith(e.App, et, from, to, s.slots.blockers(e.App, now))
 		if err != nil {
 			return slotAnswer{}, err
 		}

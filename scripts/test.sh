@@ -20,6 +20,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # A real SMTP sink and an independent iCalendar parser for the e-mail tests.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || missing+=(python3-icalendar)
+# radicale: the real CalDAV server of internal/caldav's tests (testenv.StartRadicale).
+/usr/bin/python3 -c 'import radicale' >/dev/null 2>&1 || missing+=(radicale)
 # openssl: an independent HMAC for the webhook signature test.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # nodejs: `node --test` for the dashboard's pure helpers (web/test/).
