@@ -54,6 +54,9 @@ type Config struct {
 	// GooglePushHTTP lets push channels use a plain-HTTP public URL (tests;
 	// Google itself only pushes to HTTPS).
 	GooglePushHTTP bool
+	// ICSAllowPrivate lets ICS subscriptions reach loopback and private
+	// addresses (tests; an intranet calendar server). Off: refused (SSRF).
+	ICSAllowPrivate bool
 	// MetricsToken admits GET /metrics with "Authorization: Bearer <token>"
 	// (environment only: a secret stays off the command line); empty leaves
 	// /metrics to admins.
@@ -88,6 +91,10 @@ func ConfigFromEnv() (Config, error) {
 		return Config{}, err
 	}
 	logReads, err := envSwitch("SLOTBASE_LOG_PUBLIC_READS", false)
+	if err != nil {
+		return Config{}, err
+	}
+	icsPrivate, err := envSwitch("SLOTBASE_ICS_ALLOW_PRIVATE", false)
 	if err != nil {
 		return Config{}, err
 	}
@@ -126,6 +133,7 @@ func ConfigFromEnv() (Config, error) {
 		GoogleAuthURL:      os.Getenv("SLOTBASE_GOOGLE_AUTH_URL"),
 		GoogleTokenURL:     os.Getenv("SLOTBASE_GOOGLE_TOKEN_URL"),
 		GoogleAPIBase:      os.Getenv("SLOTBASE_GOOGLE_API_BASE"),
+		ICSAllowPrivate:    icsPrivate,
 	}, nil
 }
 

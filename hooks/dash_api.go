@@ -101,10 +101,10 @@ func countPending(app core.App, now time.Time, hostID string) (int64, error) {
 	return countByFilter(app, c.Bookings, filter, params)
 }
 
-// needsReconnect lists the connections that lost their access, of host
-// hostID ("" for every host).
+// needsReconnect lists the connections that lost their access (and ICS
+// feeds whose URL fails), of host hostID ("" for every host).
 func needsReconnect(app core.App, hostID string) ([]reconnectItem, error) {
-	filter, params := "status = {:s}", dbx.Params{"s": c.ConnectionNeedsReconnect}
+	filter, params := "(status = {:s} || status = {:f})", dbx.Params{"s": c.ConnectionNeedsReconnect, "f": c.ConnectionFailing}
 	if hostID != "" {
 		filter += " && host = {:h}"
 		params["h"] = hostID

@@ -262,7 +262,7 @@ func (s *server) enqueueSync(connID, reason, key string) error {
 
 // enqueueSyncAll schedules the periodic sync of every connected connection.
 func (s *server) enqueueSyncAll() error {
-	records, err := s.app.FindRecordsByFilter(c.CalendarConnections, "status = {:s}", "", 0, 0, map[string]any{"s": c.ConnectionConnected})
+	records, err := s.app.FindRecordsByFilter(c.CalendarConnections, "provider = {:p} && status = {:s}", "", 0, 0, map[string]any{"p": c.ProviderGoogle, "s": c.ConnectionConnected})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -31,18 +30,11 @@ const (
 // no public URL is set (a laptop run). A database error is returned, not
 // taken as "no public URL" (Google would refuse the other redirect).
 func (s *server) redirectURL(e *core.RequestEvent) (string, error) {
-	settings, err := c.FindSettings(e.App)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("settings: %w", err)
+	origin, err := publicOrigin(e)
+	if err != nil {
+		return "", err
 	}
-	if err == nil && settings.PublicURL() != "" {
-		return strings.TrimRight(settings.PublicURL(), "/") + callbackPath, nil
-	}
-	scheme := "http"
-	if e.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + e.Request.Host + callbackPath, nil
+	return origin + callbackPath, nil
 }
 
 // handleGoogleConnect answers GET /api/admin/google/connect?host=ID with the
@@ -190,6 +182,7 @@ func callbackPage(e *core.RequestEvent, status int, msg string) error {
 // connectionView is how the admin API shows a connection (never its tokens).
 type connectionView struct {
 	ID            string   `json:"id"`
+	Kind          string   `json:"kind"` // "google"; ICS feeds are listed as "feeds"
 	Host          string   `json:"host"`
 	HostName      string   `json:"host_name"`
 	Account       string   `json:"account"`
@@ -215,20 +208,26 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	out := []connectionView{}
+	names := map[string]string{}
 	for _, h := range hosts {
 		v, err := s.connectionViewOf(e.App, c.NewHost(h), waiting)
 		if err != nil {
 			return e.InternalServerError("", err)
 		}
 		out = append(out, v)
+		names[h.Id] = c.NewHost(h).Name()
 	}
-	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out})
+	feeds, err := s.allICSFeedViews(e.App, names)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out, "feeds": feeds})
 }
 
 // connectionViewOf shows host's Google connection ("not_connected" when it
 // has none); waiting is the count of calendar writes waiting for reconnects.
 func (s *server) connectionViewOf(app core.App, h *c.Host, waiting int64) (connectionView, error) {
-	v := connectionView{Host: h.Id, HostName: h.Name(), Status: "not_connected"}
+	v := connectionView{Kind: c.ProviderGoogle, Host: h.Id, HostName: h.Name(), Status: "not_connected"}
 	cn, err := findConnection(app, h.Id)
 	if err != nil || cn == nil {
 		return v, err
@@ -311,14 +310,8 @@ func (s *server) googleDisconnect(e *core.RequestEvent, cn *connection) error {
 		s.stopChannels(cn) // best effort: the disconnect goes ahead regardless
 	}
 	err := e.App.RunInTransaction(func(tx core.App) error {
-		blocks, err := tx.FindRecordsByFilter(c.BusyBlocks, "connection = {:c}", "", 0, 0, map[string]any{"c": cn.Id})
-		if err != nil {
+		if err := deleteBusyBlocks(tx, cn.Id); err != nil {
 			return err
-		}
-		for _, b := range blocks {
-			if err := tx.Delete(b); err != nil {
-				return err
-			}
 		}
 		r, err := tx.FindRecordById(c.CalendarConnections, cn.Id)
 		if err != nil {

@@ -26,6 +26,9 @@ func (s *server) handleGcalSync(ctx context.Context, j queue.Job) error {
 	if err != nil {
 		return fmt.Errorf("calendar connection %s: %w", p.Connection, err)
 	}
+	if r.GetString(c.CalendarConnectionsProvider) != c.ProviderGoogle {
+		return nil // another provider's connection (an ICS feed syncs as ics.sync)
+	}
 	return s.syncConnection(ctx, &connection{r})
 }
 

@@ -27,6 +27,7 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/bookings/manage/{token}/cancel", s.handleManageCancel)
 	r.POST("/api/bookings/manage/{token}/reschedule", s.handleManageReschedule)
 	r.GET("/api/bookings/manage/{token}/ics", s.handleManageICS)
+	r.GET(icsFeedPrefix+"{file}", s.handleICSFeed) // a host's private feed of bookings (icsfeed_private.go)
 
 	// Admin API: a superuser token or an API key with the scope (hooks/apikeys.go).
 	r.POST("/api/admin/api-keys", s.handleCreateAPIKey).Bind(apis.RequireSuperuserAuth())
@@ -49,6 +50,13 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/admin/hosts/{id}/overrides", adminHours.putOverrideRange).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 	r.PUT("/api/admin/hosts/{id}/overrides/{date}", adminHours.putOverride).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 	r.DELETE("/api/admin/hosts/{id}/overrides/{date}", adminHours.deleteOverride).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	// ICS: subscriptions as busy time, and the host's private feed (README "Other calendars: ICS feeds").
+	r.GET("/api/admin/hosts/{id}/ics-feeds", s.handleListICSFeeds).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityRead))
+	r.POST("/api/admin/hosts/{id}/ics-feeds", s.handleAddICSFeed).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	r.POST("/api/admin/hosts/{id}/ics-feeds/{feed}/sync", s.handleSyncICSFeed).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	r.DELETE("/api/admin/hosts/{id}/ics-feeds/{feed}", s.handleDeleteICSFeed).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	r.POST("/api/admin/hosts/{id}/ics-feed", s.handleAdminICSFeedCreate).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	r.DELETE("/api/admin/hosts/{id}/ics-feed", s.handleAdminICSFeedDelete).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 
 	// Host API: a host signed in to host_users reaches only their own data (hooks/host_api.go, host_hours.go).
 	r.GET("/api/host/me", s.handleHostMe).BindFunc(s.requireHost)
@@ -72,6 +80,8 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.GET("/api/host/google/connect", s.handleHostGoogleConnect).BindFunc(s.requireHost)
 	r.POST("/api/host/google/sync", s.handleHostGoogleSync).BindFunc(s.requireHost)
 	r.POST("/api/host/google/disconnect", s.handleHostGoogleDisconnect).BindFunc(s.requireHost)
+	r.POST("/api/host/ics-feed", s.handleHostICSFeedCreate).BindFunc(s.requireHost)
+	r.DELETE("/api/host/ics-feed", s.handleHostICSFeedDelete).BindFunc(s.requireHost)
 	// A host's sign-in e-mail is the host's e-mail: only an admin changes it (then invites again).
 	r.POST("/api/collections/"+c.HostUsers+"/request-email-change", handleHostEmailChange)
 	r.POST("/api/collections/"+c.HostUsersID+"/request-email-change", handleHostEmailChange)

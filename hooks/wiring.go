@@ -33,6 +33,7 @@ func (s *server) jobHandlers() map[string]queue.Handler {
 		KindWebhookDeliver: s.handleWebhookDeliver,                                                 // webhooks.go
 		KindGcalWrite:      s.handleGcalWrite,                                                      // gcal_write.go
 		KindGcalSync:       s.handleGcalSync,                                                       // gcal_sync.go
+		KindICSSync:        s.handleICSSync,                                                        // icsfeed_sync.go
 	}
 }
 
@@ -47,10 +48,11 @@ func bookingSinks() []bookingSubscriber {
 }
 
 // startSchedules starts what runs on a clock while serving: the Google
-// periodic refresh (gcal.go), retention by age (retention.go), and under
+// periodic refresh (gcal.go), the ICS subscriptions' (icsfeed_sync.go), retention by age (retention.go), and under
 // Litestream a nightly checkpoint that never blocks writers (litestream.go).
 func (s *server) startSchedules() {
 	s.startGoogleRefresh()
+	s.startICSRefresh()
 	s.startRetention()
 	if underLitestream() {
 		leaveCheckpointsToLitestream(s.app)

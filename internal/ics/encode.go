@@ -37,6 +37,13 @@ func Bytes(m Method, e Event) ([]byte, error) {
 	w.line("PRODID:" + escapeText(v.prodID))
 	w.line("CALSCALE:GREGORIAN")
 	w.line("METHOD:" + string(m))
+	writeEvent(&w, m, e, v)
+	w.line("END:VCALENDAR")
+	return w.buf.Bytes(), nil
+}
+
+// writeEvent writes e's VEVENT as checked for method m.
+func writeEvent(w *contentWriter, m Method, e Event, v checked) {
 	w.line("BEGIN:VEVENT")
 	w.line("UID:" + escapeText(e.UID))
 	w.line("SEQUENCE:" + strconv.Itoa(e.Sequence))
@@ -75,8 +82,6 @@ func Bytes(m Method, e Event) ([]byte, error) {
 		w.line("END:VALARM")
 	}
 	w.line("END:VEVENT")
-	w.line("END:VCALENDAR")
-	return w.buf.Bytes(), nil
 }
 
 // cn returns the ";CN=…" parameter for p, or "" when p has no usable name.

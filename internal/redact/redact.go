@@ -13,8 +13,13 @@ import (
 const Mask = "[redacted]"
 
 // secretToken matches slotbase's own secrets wherever they stand: manage
-// tokens ("mt_" + 43 base64url characters) and API keys ("sb_<prefix>_<secret>").
-var secretToken = regexp.MustCompile(`\b(mt_|sb_)[A-Za-z0-9_-]{8,}`)
+// tokens ("mt_" + 43 base64url characters), API keys ("sb_<prefix>_<secret>")
+// and private calendar feed tokens ("icf_" + 43 base64url characters).
+var secretToken = regexp.MustCompile(`\b(mt_|sb_|icf_)[A-Za-z0-9_-]{8,}`)
+
+// feedPath starts the paths of private calendar feeds: the rest of such a
+// path is the secret, whatever it looks like (encoded or mistyped).
+const feedPath = "/ics/"
 
 // secretParams are query parameters whose values are secrets whatever they
 // look like: PocketBase's file token, OAuth codes and states, keys.
@@ -26,19 +31,22 @@ var secretParams = map[string]bool{
 
 // Text masks every manage token and API key in s.
 func Text(s string) string {
-	if !strings.Contains(s, "mt_") && !strings.Contains(s, "sb_") {
+	if !strings.Contains(s, "mt_") && !strings.Contains(s, "sb_") && !strings.Contains(s, "icf_") {
 		return s
 	}
 	return secretToken.ReplaceAllString(s, "${1}"+Mask)
 }
 
 // URI masks the secrets of a request URI ("/path?query"): tokens and keys
-// in the path, and the values of secret query parameters (by name, or
+// in the path, the whole rest of a private feed's path (/ics/…), and the values of secret query parameters (by name, or
 // because they look like a token or key). It never fails: a query it cannot
 // parse is dropped whole.
 func URI(uri string) string {
 	path, query, hasQuery := strings.Cut(uri, "?")
 	path = Text(path)
+	if strings.HasPrefix(path, feedPath) && len(path) > len(feedPath) {
+		path = feedPath + Mask
+	}
 	if !hasQuery {
 		return path
 	}

@@ -8,6 +8,7 @@ import (
 func TestURI(t *testing.T) {
 	const token = "mt_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
 	const key = "sb_1a2b3c4d_Zm9vYmFyYmF6cXV4cXV1eHh4eXl5enp6"
+	const feed = "icf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
 	scenarios := []struct {
 		name, in, want string
 	}{
@@ -19,6 +20,9 @@ func TestURI(t *testing.T) {
 		{"file token", "/api/files/c/r/logo.png?token=eyJhbGciOi", "/api/files/c/r/logo.png?token=[redacted]"},
 		{"broken query", "/x?%zz=" + token, "/x?[redacted]"},
 		{"short mt_ word kept", "/docs/mt_abc", "/docs/mt_abc"},
+		{"private feed token", "/ics/" + feed + ".ics", "/ics/[redacted]"},
+		{"private feed, encoded", "/ics/%69cf_AbCdEfGhIjKl.ics?x=1", "/ics/[redacted]?x=1"},
+		{"feed token elsewhere", "/x?f=" + feed, "/x?f=icf_[redacted]"},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -26,7 +30,7 @@ func TestURI(t *testing.T) {
 			if got != s.want {
 				t.Fatalf("URI(%q) = %q, want %q", s.in, got, s.want)
 			}
-			if strings.Contains(got, token) || strings.Contains(got, key) {
+			if strings.Contains(got, token) || strings.Contains(got, key) || strings.Contains(got, feed) {
 				t.Fatalf("secret left in %q", got)
 			}
 		})

@@ -576,7 +576,7 @@ function hostsView(root) {
 
 // ---------- calendar connections ----------
 
-const CONN = { connected: "Connected", needs_reconnect: "Needs reconnecting", disconnected: "Disconnected", not_connected: "Not connected" };
+const CONN = { connected: "Connected", needs_reconnect: "Needs reconnecting", failing: "Failing", disconnected: "Disconnected", not_connected: "Not connected" };
 
 function connectionsView(root) {
   const box = messageBox();
@@ -593,7 +593,7 @@ function connectionsView(root) {
       if (admin) {
         const r = await api("/api/admin/google/connections");
         configured = r.configured;
-        content.replaceChildren(notConfigured(r.configured), table(r.connections));
+        content.replaceChildren(notConfigured(r.configured), table(r.connections), feedsTable(r.feeds || []));
       } else {
         const r = await api("/api/host/google");
         configured = r.configured;
@@ -617,6 +617,32 @@ function connectionsView(root) {
         cell("Status", status(c)),
         cell("Busy times synced", synced(c)),
         cell("Actions", buttons(c))))));
+  }
+
+  // feedsTable lists the read-only ICS subscriptions (added through the
+  // admin API: POST /api/admin/hosts/{id}/ics-feeds, see the README).
+  function feedsTable(list) {
+    if (!list.length) return "";
+    return h("div", null, h("h2", null, "Subscribed calendars (ICS)"),
+      h("table", { class: "stack" },
+        h("thead", null, h("tr", null, ["Host", "Feed", "Status", "Busy times synced", "Actions"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", null, list.map((f) => h("tr", null,
+          cell("Host", f.host_name),
+          cell("Feed", f.url),
+          cell("Status", status(f)),
+          cell("Busy times synced", synced(f) + (f.last_synced ? ` · ${f.blocks} busy ${f.blocks === 1 ? "time" : "times"}` : "")),
+          cell("Actions", h("div", { class: "actions tight" },
+            h("button", { type: "button", onclick: () => feedSync(f) }, "Sync now", h("span", { class: "sr-only" }, " " + f.host_name)))))))));
+  }
+
+  async function feedSync(f) {
+    try {
+      await api(`/api/admin/hosts/${enc(f.host)}/ics-feeds/${enc(f.id)}/sync`, { method: "POST" });
+      box.say("Sync started: busy times refresh in a moment.");
+      await load();
+    } catch (err) {
+      if (!err.expired) box.error(err);
+    }
   }
 
   function connectionDetails(c) {
