@@ -57,52 +57,94 @@ type BlockersFunc func(hosts []string, lo, to time.Time) (map[string]busyindex.B
 // LoadAvailabilityWith is LoadAvailability with the bookings and busy time
 // read by blockers (the database, or an index kept from it).
 func LoadAvailabilityWith(app core.App, et *EventType, from, to time.Time, blockers BlockersFunc) (Availability, error) {
+	return LoadAvailabilityFrom(et, from, to, DBSetup(app), blockers)
+}
+
+// HostSetup is what decides a host's working time besides bookings and
+// busy time: whether it is active, its zone and its schedule (weekly hours
+// and date overrides).
+type HostSetup struct {
+	ID       string
+	Active   bool
+	Location *time.Location
+	Schedule slots.Schedule
+}
+
+// SetupFunc reads the setup of hosts (by id, in any order; unknown ids
+// left out) for a range [from, to): its schedules carry at least the date
+// overrides that can touch the range. The result is shared: callers must
+// not modify it.
+type SetupFunc func(hosts []string, from, to time.Time) ([]HostSetup, error)
+
+// DBSetup reads hosts' setup from the database: the host records, their
+// schedules and the overrides that can touch [from, to).
+func DBSetup(app core.App) SetupFunc {
+	return func(ids []string, from, to time.Time) ([]HostSetup, error) {
+		hostRecords, err := app.FindRecordsByIds(Hosts, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]HostSetup, 0, len(hostRecords))
+		var scheduleIDs []string
+		for _, r := range hostRecords {
+			h := NewHost(r)
+			hs := HostSetup{ID: h.Id, Active: h.Active()}
+			if hs.Active {
+				loc, err := LoadZone(h.Timezone())
+				if err != nil {
+					return nil, fmt.Errorf("host %s: timezone: %w", h.Id, err)
+				}
+				hs.Location = loc
+			}
+			out = append(out, hs)
+			scheduleIDs = append(scheduleIDs, h.ScheduleID())
+		}
+		schedules, err := LoadSchedules(app, scheduleIDs, from.Add(-lookBack), to)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].Schedule = schedules[scheduleIDs[i]]
+		}
+		return out, nil
+	}
+}
+
+// LoadAvailabilityFrom is LoadAvailability with the hosts' setup read by
+// setup and their bookings and busy time by blockers.
+func LoadAvailabilityFrom(et *EventType, from, to time.Time, setup SetupFunc, blockers BlockersFunc) (Availability, error) {
 	rules := RulesOf(et)
 	av := Availability{Rules: rules}
 
-	hostRecords, err := app.FindRecordsByIds(Hosts, et.HostIDs())
+	found, err := setup(et.HostIDs(), from, to)
 	if err != nil {
 		return av, err
 	}
-	var ids, scheduleIDs []string
-	for _, r := range hostRecords {
-		h := NewHost(r)
-		if !h.Active() {
+	var ids []string
+	for _, h := range found {
+		if !h.Active {
 			if rules.Assignment == slots.Collective {
 				return av, nil // a collective meeting needs every host
 			}
 			continue
 		}
-		loc, err := LoadZone(h.Timezone())
-		if err != nil {
-			return av, fmt.Errorf("host %s: timezone: %w", h.Id, err)
-		}
-		av.Hosts = append(av.Hosts, slots.Host{ID: h.Id, Location: loc})
-		ids = append(ids, h.Id)
-		scheduleIDs = append(scheduleIDs, h.ScheduleID())
+		av.Hosts = append(av.Hosts, slots.Host{ID: h.ID, Location: h.Location, Schedule: h.Schedule})
+		ids = append(ids, h.ID)
 	}
 	if len(av.Hosts) == 0 {
 		return av, nil
-	}
-
-	schedules, err := LoadSchedules(app, scheduleIDs, from.Add(-lookBack), to)
-	if err != nil {
-		return av, err
-	}
-	for i := range av.Hosts {
-		av.Hosts[i].Schedule = schedules[scheduleIDs[i]]
 	}
 
 	// Only bookings and busy time from DataFrom on can change these slots
 	// (about two days back on working hours, nine for always-open hosts),
 	// up to the end of the hosts' local day that holds the range's last
 	// instant (a daily limit counts the whole 23–26-hour day).
-	found, err := blockers(ids, slots.DataFrom(av.Hosts, from), slots.DataTo(av.Hosts, to))
+	blocked, err := blockers(ids, slots.DataFrom(av.Hosts, from), slots.DataTo(av.Hosts, to))
 	if err != nil {
 		return av, err
 	}
 	for i := range av.Hosts {
-		b := found[av.Hosts[i].ID]
+		b := blocked[av.Hosts[i].ID]
 		av.Hosts[i].Bookings, av.Hosts[i].Busy = b.Bookings, b.Busy
 	}
 	return av, nil

@@ -299,3 +299,71 @@ func TestSlotsSeeEventTypeChanges(t *testing.T) {
 		t.Fatalf("deactivated: %d, want 404", code)
 	}
 }
+
+// TestSlotsSeeHostSetupChanges: hosts' setup is kept between answers
+// (slotCache.hostSetup) and read again after every change of it — a date
+// override added and removed, new weekly hours, the schedule's zone, the
+// host deactivated — each seen by the very next answer.
+func TestSlotsSeeHostSetupChanges(t *testing.T) {
+	app, host := bookingApp(t, nil)
+	defer app.Cleanup()
+	url := serveHTTP(t, app) + "/api/slots?event_type=call&from=2026-03-02&to=2026-03-02&tz=UTC"
+	starts := func() []string {
+		t.Helper()
+		var res slotsResponse
+		if code := getJSON(t, url, &res); code != http.StatusOK {
+			t.Fatalf("slots: %d", code)
+		}
+		var out []string
+		for _, d := range res.Days {
+			for _, s := range d.Slots {
+				out = append(out, s.Start)
+			}
+		}
+		return out
+	}
+	if got := starts(); len(got) != 16 || got[0] != "2026-03-02T09:00:00Z" {
+		t.Fatalf("before: %v, want 16 from 09:00 (London is UTC in March)", got)
+	}
+	h, err := app.FindRecordById(c.Hosts, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schedule, err := app.FindRecordById(c.Schedules, h.GetString(c.HostsSchedule))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	closed := save(t, app, c.DateOverrides, map[string]any{c.DateOverridesSchedule: schedule.Id, c.DateOverridesDate: "2026-03-02", c.DateOverridesIntervals: `[]`})
+	if got := starts(); len(got) != 0 {
+		t.Fatalf("the day closed by an override still offers %v", got)
+	}
+	if err := app.Delete(closed); err != nil {
+		t.Fatal(err)
+	}
+	if got := starts(); len(got) != 16 {
+		t.Fatalf("override removed: %d times, want 16 again", len(got))
+	}
+
+	schedule.Set(c.SchedulesWeekly, `{"mon":[["13:00","14:00"]]}`)
+	if err := app.Save(schedule); err != nil {
+		t.Fatal(err)
+	}
+	if got := starts(); !slices.Equal(got, []string{"2026-03-02T13:00:00Z", "2026-03-02T13:30:00Z"}) {
+		t.Fatalf("new weekly hours 13:00–14:00: %v", got)
+	}
+	schedule.Set(c.SchedulesTimezone, "Europe/Berlin")
+	if err := app.Save(schedule); err != nil {
+		t.Fatal(err)
+	}
+	if got := starts(); !slices.Equal(got, []string{"2026-03-02T12:00:00Z", "2026-03-02T12:30:00Z"}) {
+		t.Fatalf("the schedule moved to Berlin (UTC+1): %v, want 12:00Z and 12:30Z", got)
+	}
+	h.Set(c.HostsActive, false)
+	if err := app.Save(h); err != nil {
+		t.Fatal(err)
+	}
+	if got := starts(); len(got) != 0 {
+		t.Fatalf("the only host deactivated, still offered %v", got)
+	}
+}

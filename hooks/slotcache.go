@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,10 @@ type slotCache struct {
 	// eventTypes keeps the active event types found by slug, each with the
 	// version it was read under (only existing slugs: bounded by the table).
 	eventTypes sync.Map // slug → eventTypeEntry
+	// setups keeps hosts' setup by sorted host ids (hostSetup), emptied at
+	// every change of setupCollections, which also bumps setupVersion.
+	setups       sync.Map // "id,id,…" → setupEntry
+	setupVersion atomic.Uint64
 }
 
 type eventTypeEntry struct {
@@ -55,9 +60,10 @@ type eventTypeEntry struct {
 }
 
 // eventType finds the active event type slug, read again only after a
-// change of availabilityCollections (event_types among them); version is
-// the one the caller computes under. Callers must not modify it.
-func (sc *slotCache) eventType(app core.App, slug string, version uint64) (*c.EventType, error) {
+// change of setupCollections (event_types among them: bookings do not move
+// it). Callers must not modify it.
+func (sc *slotCache) eventType(app core.App, slug string) (*c.EventType, error) {
+	version := sc.setupVersion.Load() // before reading: a change during the read makes the entry stale at once
 	if v, ok := sc.eventTypes.Load(slug); ok && v.(eventTypeEntry).version == version {
 		return v.(eventTypeEntry).et, nil
 	}
@@ -67,6 +73,44 @@ func (sc *slotCache) eventType(app core.App, slug string, version uint64) (*c.Ev
 	}
 	sc.eventTypes.Store(slug, eventTypeEntry{version: version, et: et})
 	return et, nil
+}
+
+// setupCollections change hosts' setup (activity, zone, weekly hours, date
+// overrides) or event types: what the slots need besides bookings and busy
+// time, which change far more often and do not move setupVersion.
+var setupCollections = map[string]bool{c.Schedules: true, c.DateOverrides: true, c.Hosts: true, c.EventTypes: true}
+
+// The setup read of every date (a schedule holds its overrides of all
+// dates: a few hundred at most a year, far fewer in practice).
+var (
+	setupFrom = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	setupTo   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+type setupEntry struct {
+	version uint64
+	hosts   []c.HostSetup
+}
+
+// hostSetup is collections.DBSetup kept per set of hosts until the next
+// change of setupCollections: the host records, their schedules and all
+// their overrides (a quarter of an uncached slots answer was reading them
+// again). Shared: callers must not modify what it returns.
+func (sc *slotCache) hostSetup(app core.App) c.SetupFunc {
+	db := c.DBSetup(app)
+	return func(ids []string, _, _ time.Time) ([]c.HostSetup, error) {
+		version := sc.setupVersion.Load() // before reading, as in eventType
+		key := strings.Join(slices.Sorted(slices.Values(ids)), ",")
+		if v, ok := sc.setups.Load(key); ok && v.(setupEntry).version == version {
+			return v.(setupEntry).hosts, nil
+		}
+		hosts, err := db(ids, setupFrom, setupTo)
+		if err != nil {
+			return nil, err
+		}
+		sc.setups.Store(key, setupEntry{version: version, hosts: hosts})
+		return hosts, nil
+	}
 }
 
 type slotCacheEntry struct {
@@ -147,10 +191,13 @@ func (sc *slotCache) bind(app core.App) {
 		c.Bookings: sc.bookingChanged, c.BusyBlocks: sc.busyChanged, c.CalendarConnections: sc.connectionChanged,
 	}
 	for _, name := range availabilityCollections {
-		toIndex := indexChange[name]
+		toIndex, setup := indexChange[name], setupCollections[name]
 		bump := func(e *core.ModelEvent) error {
 			if toIndex != nil {
 				toIndex(e)
+			}
+			if setup {
+				sc.dropSetup()
 			}
 			sc.version.Add(1)
 			return e.Next()
@@ -168,7 +215,14 @@ func (sc *slotCache) invalidate() {
 	if sc.index != nil {
 		sc.index.DropAll()
 	}
+	sc.dropSetup()
 	sc.version.Add(1)
+}
+
+// dropSetup forgets the kept event types and hosts' setup.
+func (sc *slotCache) dropSetup() {
+	sc.setupVersion.Add(1)
+	sc.setups.Clear()
 }
 
 // current is the version to compute under; read it before reading data.

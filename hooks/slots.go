@@ -96,7 +96,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 	}
 	version := s.slots.current()
 	answer, err := s.slots.compute(key, version, func() (slotAnswer, error) {
-		et, err := s.slots.eventType(e.App, q.slug, version)
+		et, err := s.slots.eventType(e.App, q.slug)
 		if errors.Is(err, sql.ErrNoRows) {
 			return slotAnswer{notFound: true}, nil
 		} else if err != nil {
@@ -104,7 +104,7 @@ func (s *server) handleSlots(e *core.RequestEvent) error {
 		}
 		from := slots.DayStart(q.from, q.loc)
 		to := slots.DayStart(q.to.AddDays(1), q.loc)
-		av, err := c.LoadAvailabilityWith(e.App, et, from, to, s.slots.blockers(e.App, now))
+		av, err := c.LoadAvailabilityFrom(et, from, to, s.slots.hostSetup(e.App), s.slots.blockers(e.App, now))
 		if err != nil {
 			return slotAnswer{}, err
 		}
