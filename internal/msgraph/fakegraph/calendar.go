@@ -261,10 +261,22 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, render(ev, true))
 }
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+// lookup finds the event of the path's id or answers Graph's 404.
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (*stored, bool) {
 	e, ok := s.events[r.PathValue("id")]
 	if !ok {
-		graphError(w, http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
+		notFound(w)
+	}
+	return e, ok
+}
+
+func notFound(w http.ResponseWriter) {
+	graphError(w, http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.lookup(w, r)
+	if !ok {
 		return
 	}
 	utc, _ := s.prefers(r)
@@ -272,9 +284,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.events[r.PathValue("id")]
+	e, ok := s.lookup(w, r)
 	if !ok {
-		graphError(w, http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
 		return
 	}
 	var body wireEvent
@@ -293,7 +304,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) remove(w http.ResponseWriter, r *http.Request) {
 	if !s.delete(r.PathValue("id")) {
-		graphError(w, http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
+		notFound(w)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
