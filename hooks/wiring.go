@@ -44,9 +44,9 @@ func (s *server) jobHandlers() map[string]queue.Handler {
 // the fan-out's one transaction (jobs.go, fanOut).
 func bookingSinks() []bookingSubscriber {
 	return []bookingSubscriber{
-		{Name: "e-mail", Handle: emailSubscriber},         // email.go
+		{Name: "e-mail", Handle: emailSubscriber},       // email.go
 		{Name: "calendars", Handle: calendarSubscriber}, // gcal_write.go: one write job per calendarProviders kind that writes
-		{Name: "webhooks", Handle: webhookSubscriber},     // webhooks.go
+		{Name: "webhooks", Handle: webhookSubscriber},   // webhooks.go
 	}
 }
 
@@ -55,7 +55,7 @@ func bookingSinks() []bookingSubscriber {
 // The booking sink and the manual sync routes dispatch on this list.
 func calendarProviders() []calendar.Provider {
 	return []calendar.Provider{
-		{Kind: c.ProviderGoogle, SyncJob: KindGcalSync, WriteJob: KindGcalWrite}, // gcal_*.go
+		{Kind: c.ProviderGoogle, SyncJob: KindGcalSync, WriteJob: KindGcalWrite},     // gcal_*.go
 		{Kind: c.ProviderCalDAV, SyncJob: KindCalDAVSync, WriteJob: KindCalDAVWrite}, // caldav_*.go
 		{Kind: c.ProviderICS, SyncJob: KindICSSync},                                  // icsfeed_*.go, read-only
 	}
