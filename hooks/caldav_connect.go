@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -126,7 +128,8 @@ func (s *server) connectCalDAV(e *core.RequestEvent, hostID string) error {
 	}
 	ctx, cancel := context.WithTimeout(e.Request.Context(), caldavConnectTimeout)
 	defer cancel()
-	_, cals, err := caldav.Connect(ctx, caldav.Config{URL: u.String(), Username: body.Username, Password: body.Password, Location: loc})
+	_, cals, err := caldav.Connect(ctx, caldav.Config{URL: u.String(), Username: body.Username, Password: body.Password, Location: loc,
+		HTTPClient: caldavHTTPClient(s.cfg.ICSAllowPrivate)})
 	if err != nil {
 		return badRequest(e, connectErrors(err))
 	}
@@ -274,7 +277,25 @@ func (s *server) caldavClient(cn *connection) (*caldav.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return caldav.NewClient(caldav.Config{URL: cred.URL, Username: cred.Username, Password: cred.Password, Location: loc})
+	return caldav.NewClient(caldav.Config{URL: cred.URL, Username: cred.Username, Password: cred.Password, Location: loc,
+		HTTPClient: caldavHTTPClient(s.cfg.ICSAllowPrivate)})
+}
+
+// caldavHTTPClient is the client of CalDAV requests: 30 s per request, and
+// (unless allowPrivate, SLOTBASE_ICS_ALLOW_PRIVATE) every connection,
+// redirects included, refused when the name resolved to a loopback,
+// private, link-local or CGNAT address (the ICS feeds' rule).
+func caldavHTTPClient(allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		_, err = icsfeed.CheckURL("http://"+net.JoinHostPort(host, "80")+"/", allowPrivate)
+		return err
+	}}
+	return &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 10 * time.Second}}
 }
 
 // caldavFromScope loads the CalDAV connection of the route's host (404 when none).

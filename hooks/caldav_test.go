@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -266,4 +267,23 @@ func mustSecret(t *testing.T, d *caldavEnv) []byte {
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// Unless private addresses are allowed, the CalDAV client refuses to
+// connect to a name that resolves to loopback (checked at dial time, so a
+// DNS name or a redirect cannot slip past the check of the URL).
+func TestCalDAVClientRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	byName := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	for _, u := range []string{srv.URL, byName} {
+		if res, err := caldavHTTPClient(false).Get(u); err == nil || !strings.Contains(err.Error(), "private or local") {
+			t.Fatalf("GET %s with private addresses refused: %v %v", u, res, err)
+		}
+		res, err := caldavHTTPClient(true).Get(u)
+		if err != nil {
+			t.Fatalf("GET %s with private addresses allowed: %v", u, err)
+		}
+		res.Body.Close()
+	}
 }
