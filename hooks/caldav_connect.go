@@ -298,8 +298,19 @@ func caldavHTTPClient(allowPrivate bool) *http.Client {
 		Transport: &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 10 * time.Second}}
 }
 
-// caldavFromScope loads the CalDAV connection of the route's host (404 when none).
-func caldavFromScope(e *core.RequestEvent, hostID string) (*connection, error) {
+// caldavRoutes are the list, sync and disconnect handlers for one scope:
+// the admin's (the host from {id}) or the signed-in host's.
+type caldavRoutes struct {
+	s      *server
+	hostID func(e *core.RequestEvent) (string, error)
+}
+
+// connection loads the CalDAV connection of the route's host (404 when none).
+func (rt caldavRoutes) connection(e *core.RequestEvent) (*connection, error) {
+	hostID, err := rt.hostID(e)
+	if err != nil {
+		return nil, err
+	}
 	cn, err := findProviderConnection(e.App, hostID, c.ProviderCalDAV)
 	if err != nil {
 		return nil, e.InternalServerError("", err)
@@ -308,13 +319,6 @@ func caldavFromScope(e *core.RequestEvent, hostID string) (*connection, error) {
 		return nil, e.NotFoundError("This host has no CalDAV connection.", nil)
 	}
 	return cn, nil
-}
-
-// caldavRoutes are the list, sync and disconnect handlers for one scope:
-// the admin's (the host from {id}) or the signed-in host's.
-type caldavRoutes struct {
-	s      *server
-	hostID func(e *core.RequestEvent) (string, error)
 }
 
 // get answers GET …/caldav: the connection, or {"status":"not_connected"}.
@@ -335,11 +339,7 @@ func (rt caldavRoutes) get(e *core.RequestEvent) error {
 
 // sync answers POST …/caldav/sync: a sync now (202).
 func (rt caldavRoutes) sync(e *core.RequestEvent) error {
-	hostID, err := rt.hostID(e)
-	if err != nil {
-		return err
-	}
-	cn, err := caldavFromScope(e, hostID)
+	cn, err := rt.connection(e)
 	if err != nil {
 		return err
 	}
@@ -352,11 +352,7 @@ func (rt caldavRoutes) sync(e *core.RequestEvent) error {
 // disconnect answers DELETE …/caldav: the connection, its busy time and its
 // event rows go in one transaction (events already on the server stay).
 func (rt caldavRoutes) disconnect(e *core.RequestEvent) error {
-	hostID, err := rt.hostID(e)
-	if err != nil {
-		return err
-	}
-	cn, err := caldavFromScope(e, hostID)
+	cn, err := rt.connection(e)
 	if err != nil {
 		return err
 	}

@@ -45,12 +45,6 @@ type caldavCalendarSync struct {
 	FullSync  time.Time `json:"full_sync"`
 }
 
-// caldavSyncPayload is the payload of a KindCalDAVSync job.
-type caldavSyncPayload struct {
-	Connection string `json:"connection"`
-	Reason     string `json:"reason"` // periodic, connect, manual
-}
-
 // startCalDAVRefresh schedules the periodic sync of every connected CalDAV account.
 func (s *server) startCalDAVRefresh() {
 	s.app.Cron().MustAdd("slotbase_caldav_sync", "*/15 * * * *", func() {
@@ -61,29 +55,12 @@ func (s *server) startCalDAVRefresh() {
 }
 
 func (s *server) enqueueCalDAVSyncAll() error {
-	records, err := s.app.FindRecordsByFilter(c.CalendarConnections, "provider = {:p} && status = {:s}", "", 0, 0,
-		map[string]any{"p": c.ProviderCalDAV, "s": c.ConnectionConnected})
-	if err != nil {
-		return err
-	}
-	bucket := s.now().Truncate(caldavRefreshEvery).Format("200601021504")
-	for _, r := range records {
-		if err := s.enqueueCalDAVSync(r.Id, "periodic", "periodic:"+bucket); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.enqueuePeriodicSyncs(c.ProviderCalDAV, KindCalDAVSync, caldavRefreshEvery, c.ConnectionConnected)
 }
 
 // enqueueCalDAVSync asks for a sync of one connection, at most once per key.
 func (s *server) enqueueCalDAVSync(connID, reason, key string) error {
-	err := s.app.RunInTransaction(func(tx core.App) error {
-		return enqueueOnce(tx, KindCalDAVSync+":"+connID+":"+key, KindCalDAVSync, caldavSyncPayload{Connection: connID, Reason: reason}, "", s.now())
-	})
-	if err == nil {
-		s.worker.Wake()
-	}
-	return err
+	return s.enqueueConnectionSync(KindCalDAVSync, connID, reason, key)
 }
 
 // handleCalDAVSync runs a KindCalDAVSync job: for each busy calendar a
@@ -91,7 +68,7 @@ func (s *server) enqueueCalDAVSync(connID, reason, key string) error {
 // applied to busy_blocks with the state in one transaction. Slot queries
 // never wait for it.
 func (s *server) handleCalDAVSync(ctx context.Context, j queue.Job) error {
-	var p caldavSyncPayload
+	var p connectionSyncPayload
 	if err := decodePayload(j, &p); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 // calendar "work", and the worker running the fan-out and the CalDAV jobs.
 type caldavEnv struct {
 	*icsEnv
+	s   *server
 	dav *testenv.Radicale
 	cal string
 }
@@ -38,7 +39,7 @@ func newCalDAVEnv(t *testing.T) *caldavEnv {
 	x.w.Handle(KindBookingEvent, func(ctx context.Context, j queue.Job) error { return fanOut(x.app, j) })
 	x.w.Handle(KindCalDAVSync, s.handleCalDAVSync)
 	x.w.Handle(KindCalDAVWrite, s.handleCalDAVWrite)
-	return &caldavEnv{icsEnv: x, dav: dav, cal: dav.MakeCalendar(t, "work")}
+	return &caldavEnv{icsEnv: x, s: s, dav: dav, cal: dav.MakeCalendar(t, "work")}
 }
 
 // connect connects Alice's CalDAV account through the admin route and runs
@@ -52,6 +53,16 @@ func (d *caldavEnv) connect() map[string]any {
 	}
 	d.runJobs()
 	return body
+}
+
+// pending counts the pending jobs of kind.
+func (d *caldavEnv) pending(kind string) int {
+	d.t.Helper()
+	jobs, err := d.app.FindRecordsByFilter(c.Jobs, "kind = {:k} && status = 'pending'", "", 0, 0, map[string]any{"k": kind})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return len(jobs)
 }
 
 func (d *caldavEnv) conn() *connection {
@@ -261,9 +272,17 @@ func TestCalDAVOutageAndWrongPassword(t *testing.T) {
 	if !strings.Contains(mustJSON(status), "Alice's caldav calendar needs a reconnect") {
 		t.Fatalf("status: %v", status)
 	}
-	d.connect()
-	if cn := d.conn(); cn.status() != c.ConnectionConnected || cn.GetString(c.CalendarConnectionsLastError) != "" {
-		t.Fatalf("after connecting again: %s %q", cn.status(), cn.GetString(c.CalendarConnectionsLastError))
+	// The periodic sync skips it; its deferred sync waits.
+	if err := d.s.enqueueCalDAVSyncAll(); err != nil || d.pending(KindCalDAVSync) != 1 {
+		t.Fatalf("periodic sync while needs_reconnect: %v, %d pending", err, d.pending(KindCalDAVSync))
+	}
+	d.connect() // wakes the deferred job, which runs now
+	if cn := d.conn(); cn.status() != c.ConnectionConnected || cn.GetString(c.CalendarConnectionsLastError) != "" || d.pending(KindCalDAVSync) != 0 {
+		t.Fatalf("after connecting again: %s %q, %d pending syncs", cn.status(), cn.GetString(c.CalendarConnectionsLastError), d.pending(KindCalDAVSync))
+	}
+	d.clock.Add(15 * time.Minute)
+	if err := d.s.enqueueCalDAVSyncAll(); err != nil || d.pending(KindCalDAVSync) != 1 {
+		t.Fatalf("periodic sync once connected: %v, %d pending", err, d.pending(KindCalDAVSync))
 	}
 }
 

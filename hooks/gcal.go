@@ -242,15 +242,8 @@ func (s *server) resumeGoogleJobs(tx core.App) error {
 // resumeJobs makes the pending jobs of kinds that wait past now due now
 // (after a reconnect wakes a connection's deferred jobs).
 func resumeJobs(tx core.App, now time.Time, kinds ...string) error {
-	filter, params := "", map[string]any{"now": c.UTCString(now)}
-	for i, k := range kinds {
-		if i > 0 {
-			filter += " || "
-		}
-		filter += fmt.Sprintf("kind = {:k%d}", i)
-		params[fmt.Sprintf("k%d", i)] = k
-	}
-	records, err := tx.FindRecordsByFilter(c.Jobs, "status = 'pending' && ("+filter+") && run_after > {:now}", "", 0, 0, params)
+	params := map[string]any{"now": c.UTCString(now)}
+	records, err := tx.FindRecordsByFilter(c.Jobs, "status = 'pending' && "+anyOf("kind", kinds, params)+" && run_after > {:now}", "", 0, 0, params)
 	if err != nil {
 		return err
 	}
