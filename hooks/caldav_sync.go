@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -68,20 +67,9 @@ func (s *server) enqueueCalDAVSync(connID, reason, key string) error {
 // applied to busy_blocks with the state in one transaction. Slot queries
 // never wait for it.
 func (s *server) handleCalDAVSync(ctx context.Context, j queue.Job) error {
-	var p connectionSyncPayload
-	if err := decodePayload(j, &p); err != nil {
+	cn, err := s.syncJobConnection(j, c.ProviderCalDAV)
+	if cn == nil || err != nil {
 		return err
-	}
-	r, err := s.app.FindRecordById(c.CalendarConnections, p.Connection)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // disconnected
-	}
-	if err != nil {
-		return fmt.Errorf("calendar connection %s: %w", p.Connection, err)
-	}
-	cn := &connection{r}
-	if r.GetString(c.CalendarConnectionsProvider) != c.ProviderCalDAV || cn.status() == c.ConnectionDisconnected {
-		return nil
 	}
 	if cn.status() == c.ConnectionNeedsReconnect {
 		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}

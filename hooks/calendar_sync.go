@@ -1,6 +1,9 @@
 package hooks
 
 import (
+	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -8,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/queue"
 )
 
 // connectionSyncPayload is the payload of a calendar connection's sync job
@@ -16,6 +20,28 @@ import (
 type connectionSyncPayload struct {
 	Connection string `json:"connection"`
 	Reason     string `json:"reason"` // periodic, connect/added, manual
+}
+
+// syncJobConnection is the connection a sync job of provider is for, or
+// nil, nil when there is nothing to sync (removed, disconnected, another
+// kind). A database error is returned, so the job retries.
+func (s *server) syncJobConnection(j queue.Job, provider string) (*connection, error) {
+	var p connectionSyncPayload
+	if err := decodePayload(j, &p); err != nil {
+		return nil, err
+	}
+	r, err := s.app.FindRecordById(c.CalendarConnections, p.Connection)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil // removed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("calendar connection %s: %w", p.Connection, err)
+	}
+	cn := &connection{r}
+	if r.GetString(c.CalendarConnectionsProvider) != provider || cn.status() == c.ConnectionDisconnected {
+		return nil, nil
+	}
+	return cn, nil
 }
 
 // enqueueConnectionSync asks for a sync job of kind for connection connID,

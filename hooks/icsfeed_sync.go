@@ -64,20 +64,9 @@ func (s *server) enqueueICSSync(connID, reason, key string) error {
 // there (the next periodic refresh tries again). Database errors are
 // returned, so the job retries.
 func (s *server) handleICSSync(ctx context.Context, j queue.Job) error {
-	var p connectionSyncPayload
-	if err := decodePayload(j, &p); err != nil {
+	cn, err := s.syncJobConnection(j, c.ProviderICS)
+	if cn == nil || err != nil {
 		return err
-	}
-	r, err := s.app.FindRecordById(c.CalendarConnections, p.Connection)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // removed
-	}
-	if err != nil {
-		return fmt.Errorf("calendar connection %s: %w", p.Connection, err)
-	}
-	cn := &connection{r}
-	if r.GetString(c.CalendarConnectionsProvider) != c.ProviderICS || cn.status() == c.ConnectionDisconnected {
-		return nil
 	}
 	return s.syncICS(ctx, cn)
 }
