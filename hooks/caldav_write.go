@@ -29,19 +29,9 @@ func caldavUID(bookingID string) string { return bookingID + "@slotbase" }
 // A retried PUT never duplicates (caldav.PutEvent); a server that is down
 // fails the job, which the queue retries with backoff.
 func (s *server) handleCalDAVWrite(ctx context.Context, j queue.Job) error {
-	var p calendarWritePayload
-	if err := decodePayload(j, &p); err != nil {
+	p, cn, err := s.writeJobConnection(j, c.ProviderCalDAV)
+	if cn == nil || err != nil {
 		return err
-	}
-	cn, err := findProviderConnection(s.app, p.Host, c.ProviderCalDAV)
-	if err != nil {
-		return err
-	}
-	if cn == nil || cn.status() == c.ConnectionDisconnected {
-		return nil // nothing to write to any more
-	}
-	if cn.status() == c.ConnectionNeedsReconnect {
-		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
 	}
 	client, err := s.caldavClient(cn)
 	if err != nil {

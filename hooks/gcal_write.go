@@ -74,21 +74,29 @@ func calendarSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 	return nil
 }
 
-// handleGcalWrite makes the host's calendar show the booking as it is now.
-func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
+// writeJobConnection reads a calendar write job's payload and the host's
+// connection of provider: nil (and no error) when there is nothing to write
+// to any more; a queue.DeferError while it needs a reconnect.
+func (s *server) writeJobConnection(j queue.Job, provider string) (calendarWritePayload, *connection, error) {
 	var p calendarWritePayload
 	if err := decodePayload(j, &p); err != nil {
-		return err
+		return p, nil, err
 	}
-	cn, err := findConnection(s.app, p.Host)
-	if err != nil {
-		return err
-	}
-	if cn == nil || cn.status() == c.ConnectionDisconnected {
-		return nil // nothing to write to any more
+	cn, err := findProviderConnection(s.app, p.Host, provider)
+	if err != nil || cn == nil || cn.status() == c.ConnectionDisconnected {
+		return p, nil, err
 	}
 	if cn.status() == c.ConnectionNeedsReconnect {
-		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+		return p, nil, &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+	}
+	return p, cn, nil
+}
+
+// handleGcalWrite makes the host's calendar show the booking as it is now.
+func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
+	p, cn, err := s.writeJobConnection(j, c.ProviderGoogle)
+	if cn == nil || err != nil {
+		return err
 	}
 	svc, err := s.calendarService(cn)
 	if err != nil {
