@@ -250,6 +250,12 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.wait("the sign-in form after a 401", `heading() === "Sign in" && msg().includes("session has ended")`)
 	d.signIn("root@example.com", rootPassword)
 	d.wait("the connections", `document.querySelector(".stack") && document.body.textContent.includes("Google Calendar is not set up")`)
+	d.wait("the CalDAV form", `document.body.textContent.includes("No CalDAV calendar is connected") && document.body.textContent.includes("Connect a CalDAV calendar")`)
+	// A refused address comes back as a 400 shown beside its field.
+	b.eval(`(() => { const f = document.querySelector("main form.card"); const [u, n, p] = f.querySelectorAll("input");
+		u.value = "ftp://calendar.example.com/"; n.value = "ada"; p.value = "app-password"; return true; })()`, nil)
+	d.click("main form.card button", "Connect")
+	d.wait("the url field's error", `[...document.querySelectorAll("main form.card .err")].some(e => !e.hidden && /only http and https/i.test(e.textContent))`)
 	d.shot("12-calendars")
 
 	// 12. Sign out; Grace sets her password from the invitation.
@@ -325,7 +331,7 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.wait("Ada's calendar", `document.querySelector(".cal")`)
 	d.shot("18-host-calendar")
 	d.nav("Calendar connections")
-	d.wait("Ada's connection", `document.body.textContent.includes("not set up on this server yet")`)
+	d.wait("Ada's connection", `document.body.textContent.includes("not set up on this server yet") && document.body.textContent.includes("Connect a CalDAV calendar")`)
 	d.shot("19-host-calendars")
 	b.checkConsole()
 }

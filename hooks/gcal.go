@@ -127,12 +127,19 @@ func (cn connection) decodeJSON(key string, v any) error {
 // has none. Any other error is returned: a job must fail (and retry) on it,
 // never take it as "no connection" and complete.
 func findConnection(app core.App, hostID string) (*connection, error) {
-	r, err := app.FindFirstRecordByFilter(c.CalendarConnections, "host = {:h} && provider = 'google'", map[string]any{"h": hostID})
+	return findProviderConnection(app, hostID, c.ProviderGoogle)
+}
+
+// findProviderConnection returns host's connection of kind provider (one per
+// host for the kinds that write events), or nil, nil when there is none;
+// any other error is returned.
+func findProviderConnection(app core.App, hostID, provider string) (*connection, error) {
+	r, err := app.FindFirstRecordByFilter(c.CalendarConnections, "host = {:h} && provider = {:p}", map[string]any{"h": hostID, "p": provider})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("calendar connection of host %s: %w", hostID, err)
+		return nil, fmt.Errorf("%s calendar connection of host %s: %w", provider, hostID, err)
 	}
 	return &connection{r}, nil
 }
@@ -229,13 +236,19 @@ func (s *server) googleFailure(cn *connection, err error) error {
 
 // resumeGoogleJobs makes the waiting Google jobs due now (after a reconnect).
 func (s *server) resumeGoogleJobs(tx core.App) error {
-	records, err := tx.FindRecordsByFilter(c.Jobs, "status = 'pending' && (kind = {:w} || kind = {:s}) && run_after > {:now}", "", 0, 0,
-		map[string]any{"w": KindGcalWrite, "s": KindGcalSync, "now": c.UTCString(s.now())})
+	return resumeJobs(tx, s.now(), KindGcalWrite, KindGcalSync)
+}
+
+// resumeJobs makes the pending jobs of kinds that wait past now due now
+// (after a reconnect wakes a connection's deferred jobs).
+func resumeJobs(tx core.App, now time.Time, kinds ...string) error {
+	params := map[string]any{"now": c.UTCString(now)}
+	records, err := tx.FindRecordsByFilter(c.Jobs, "status = 'pending' && "+anyOf("kind", kinds, params)+" && run_after > {:now}", "", 0, 0, params)
 	if err != nil {
 		return err
 	}
 	for _, r := range records {
-		r.Set(c.JobsRunAfter, s.now())
+		r.Set(c.JobsRunAfter, now)
 		if err := tx.Save(r); err != nil {
 			return err
 		}

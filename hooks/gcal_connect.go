@@ -221,7 +221,11 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out, "feeds": feeds})
+	dav, err := allCalDAVViews(e.App, names)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out, "feeds": feeds, "caldav": dav})
 }
 
 // connectionViewOf shows host's Google connection ("not_connected" when it

@@ -53,7 +53,7 @@ func TestGcalWriteKeepsEventWhenBookingUnreadable(t *testing.T) {
 		t.Fatalf("event after booking: %+v", evs)
 	}
 	key := "test:rewrite:" + id
-	if err := enqueueOnce(g.app, key, KindGcalWrite, gcalWritePayload{Booking: id, Host: g.host}, id, g.clock.Now()); err != nil {
+	if err := enqueueOnce(g.app, key, KindGcalWrite, calendarWritePayload{Booking: id, Host: g.host}, id, g.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	jobID := derivedID(key)
@@ -93,7 +93,7 @@ func TestGcalDatabaseErrorsAreNotAnswers(t *testing.T) {
 	id, _ := g.book(tue10)
 	g.runJobs()
 	subscribe := func(booking string) error {
-		return gcalSubscriber(g.app, bookingEvent{Booking: booking, Event: "cancelled", At: g.clock.Now()}, "test-event-job")
+		return calendarSubscriber(g.app, bookingEvent{Booking: booking, Event: "cancelled", At: g.clock.Now()}, "test-event-job")
 	}
 	sync := func(connID string) error {
 		raw := `{"connection":"` + connID + `","reason":"manual"}`

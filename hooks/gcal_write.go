@@ -14,21 +14,23 @@ import (
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
-// gcalWritePayload is the payload of a KindGcalWrite job: which booking to
-// mirror onto which host's calendar. The handler reads the booking as it is
+// calendarWritePayload is the payload of every calendar write job
+// (KindGcalWrite, KindCalDAVWrite): which booking to mirror onto which
+// host's calendar. The handler reads the booking as it is
 // when the job runs, so jobs are idempotent and their order does not matter.
-type gcalWritePayload struct {
+type calendarWritePayload struct {
 	Booking string `json:"booking"`
 	Host    string `json:"host"`
 }
 
-// gcalSubscriber enqueues one calendar write per host with a Google
-// connection. A move, cancel or decline also reaches the event type's other
-// hosts, so an event left on a host the booking moved away from is removed.
+// calendarSubscriber enqueues one calendar write per host and connection
+// kind that writes events (calendarProviders: Google, CalDAV). A move,
+// cancel or decline also reaches the event type's other hosts, so an event
+// left on a host the booking moved away from is removed.
 //
 // Only a booking that is really gone (sql.ErrNoRows) means "nothing to
 // mirror"; any other error is returned, so the fan-out retries.
-func gcalSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
+func calendarSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 	r, err := tx.FindRecordById(c.Bookings, ev.Booking)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted meanwhile: nothing to mirror
@@ -52,36 +54,49 @@ func gcalSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 		}
 	}
 	for _, h := range hosts {
-		cn, err := findConnection(tx, h)
-		if err != nil {
-			return err
-		}
-		if cn == nil || cn.status() == c.ConnectionDisconnected {
-			continue
-		}
-		key := "gcal.write:" + eventJobID + ":" + h
-		if err := enqueueOnce(tx, key, KindGcalWrite, gcalWritePayload{Booking: b.Id, Host: h}, b.Id, ev.At); err != nil {
-			return err
+		for _, p := range calendarProviders() {
+			if !p.Writes() {
+				continue
+			}
+			cn, err := findProviderConnection(tx, h, p.Kind)
+			if err != nil {
+				return err
+			}
+			if cn == nil || cn.status() == c.ConnectionDisconnected {
+				continue
+			}
+			key := p.WriteJob + ":" + eventJobID + ":" + h
+			if err := enqueueOnce(tx, key, p.WriteJob, calendarWritePayload{Booking: b.Id, Host: h}, b.Id, ev.At); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// handleGcalWrite makes the host's calendar show the booking as it is now.
-func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
-	var p gcalWritePayload
+// writeJobConnection reads a calendar write job's payload and the host's
+// connection of provider: nil (and no error) when there is nothing to write
+// to any more; a queue.DeferError while it needs a reconnect.
+func (s *server) writeJobConnection(j queue.Job, provider string) (calendarWritePayload, *connection, error) {
+	var p calendarWritePayload
 	if err := decodePayload(j, &p); err != nil {
-		return err
+		return p, nil, err
 	}
-	cn, err := findConnection(s.app, p.Host)
-	if err != nil {
-		return err
-	}
-	if cn == nil || cn.status() == c.ConnectionDisconnected {
-		return nil // nothing to write to any more
+	cn, err := findProviderConnection(s.app, p.Host, provider)
+	if err != nil || cn == nil || cn.status() == c.ConnectionDisconnected {
+		return p, nil, err
 	}
 	if cn.status() == c.ConnectionNeedsReconnect {
-		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+		return p, nil, &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+	}
+	return p, cn, nil
+}
+
+// handleGcalWrite makes the host's calendar show the booking as it is now.
+func (s *server) handleGcalWrite(ctx context.Context, j queue.Job) error {
+	p, cn, err := s.writeJobConnection(j, c.ProviderGoogle)
+	if cn == nil || err != nil {
+		return err
 	}
 	svc, err := s.calendarService(cn)
 	if err != nil {

@@ -40,12 +40,6 @@ type icsSyncState struct {
 	Blocks       int    `json:"blocks"`
 }
 
-// icsSyncPayload is the payload of a KindICSSync job.
-type icsSyncPayload struct {
-	Connection string `json:"connection"`
-	Reason     string `json:"reason"` // periodic, added, manual
-}
-
 // startICSRefresh schedules the periodic refresh of every subscription
 // that is connected or failing (a URL that answered 404 may come back).
 func (s *server) startICSRefresh() {
@@ -57,29 +51,12 @@ func (s *server) startICSRefresh() {
 }
 
 func (s *server) enqueueICSSyncAll() error {
-	records, err := s.app.FindRecordsByFilter(c.CalendarConnections, "provider = {:p} && (status = {:c} || status = {:f})", "", 0, 0,
-		map[string]any{"p": c.ProviderICS, "c": c.ConnectionConnected, "f": c.ConnectionFailing})
-	if err != nil {
-		return err
-	}
-	bucket := s.now().Truncate(icsRefreshEvery).Format("200601021504")
-	for _, r := range records {
-		if err := s.enqueueICSSync(r.Id, "periodic", "periodic:"+bucket); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.enqueuePeriodicSyncs(c.ProviderICS, KindICSSync, icsRefreshEvery, c.ConnectionConnected, c.ConnectionFailing)
 }
 
 // enqueueICSSync asks for a refresh of one subscription, at most once per key.
 func (s *server) enqueueICSSync(connID, reason, key string) error {
-	err := s.app.RunInTransaction(func(tx core.App) error {
-		return enqueueOnce(tx, KindICSSync+":"+connID+":"+key, KindICSSync, icsSyncPayload{Connection: connID, Reason: reason}, "", s.now())
-	})
-	if err == nil {
-		s.worker.Wake()
-	}
-	return err
+	return s.enqueueConnectionSync(KindICSSync, connID, reason, key)
 }
 
 // handleICSSync runs a KindICSSync job. A feed that cannot be fetched or
@@ -87,20 +64,9 @@ func (s *server) enqueueICSSync(connID, reason, key string) error {
 // there (the next periodic refresh tries again). Database errors are
 // returned, so the job retries.
 func (s *server) handleICSSync(ctx context.Context, j queue.Job) error {
-	var p icsSyncPayload
-	if err := decodePayload(j, &p); err != nil {
+	cn, err := s.syncJobConnection(j, c.ProviderICS)
+	if cn == nil || err != nil {
 		return err
-	}
-	r, err := s.app.FindRecordById(c.CalendarConnections, p.Connection)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // removed
-	}
-	if err != nil {
-		return fmt.Errorf("calendar connection %s: %w", p.Connection, err)
-	}
-	cn := &connection{r}
-	if r.GetString(c.CalendarConnectionsProvider) != c.ProviderICS || cn.status() == c.ConnectionDisconnected {
-		return nil
 	}
 	return s.syncICS(ctx, cn)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/calendar"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -34,6 +35,8 @@ func (s *server) jobHandlers() map[string]queue.Handler {
 		KindGcalWrite:      s.handleGcalWrite,                                                      // gcal_write.go
 		KindGcalSync:       s.handleGcalSync,                                                       // gcal_sync.go
 		KindICSSync:        s.handleICSSync,                                                        // icsfeed_sync.go
+		KindCalDAVSync:     s.handleCalDAVSync,                                                     // caldav_sync.go
+		KindCalDAVWrite:    s.handleCalDAVWrite,                                                    // caldav_write.go
 	}
 }
 
@@ -41,9 +44,20 @@ func (s *server) jobHandlers() map[string]queue.Handler {
 // the fan-out's one transaction (jobs.go, fanOut).
 func bookingSinks() []bookingSubscriber {
 	return []bookingSubscriber{
-		{Name: "e-mail", Handle: emailSubscriber},         // email.go
-		{Name: "google calendar", Handle: gcalSubscriber}, // gcal_write.go
-		{Name: "webhooks", Handle: webhookSubscriber},     // webhooks.go
+		{Name: "e-mail", Handle: emailSubscriber},       // email.go
+		{Name: "calendars", Handle: calendarSubscriber}, // gcal_write.go: one write job per calendarProviders kind that writes
+		{Name: "webhooks", Handle: webhookSubscriber},   // webhooks.go
+	}
+}
+
+// calendarProviders are the kinds of calendar connection and the jobs that
+// sync and write them (internal/calendar.Provider says what each must do).
+// The booking sink and the manual sync routes dispatch on this list.
+func calendarProviders() []calendar.Provider {
+	return []calendar.Provider{
+		{Kind: c.ProviderGoogle, SyncJob: KindGcalSync, WriteJob: KindGcalWrite},     // gcal_*.go
+		{Kind: c.ProviderCalDAV, SyncJob: KindCalDAVSync, WriteJob: KindCalDAVWrite}, // caldav_*.go
+		{Kind: c.ProviderICS, SyncJob: KindICSSync},                                  // icsfeed_*.go, read-only
 	}
 }
 
@@ -53,6 +67,7 @@ func bookingSinks() []bookingSubscriber {
 func (s *server) startSchedules() {
 	s.startGoogleRefresh()
 	s.startICSRefresh()
+	s.startCalDAVRefresh()
 	s.startRetention()
 	if underLitestream() {
 		leaveCheckpointsToLitestream(s.app)
