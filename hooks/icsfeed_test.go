@@ -87,10 +87,17 @@ type icsEnv struct {
 	suAuth string
 }
 
-func newICSEnv(t testing.TB) *icsEnv {
+func newICSEnv(t testing.TB) *icsEnv { t.Helper(); return newICSEnvWith(t, nil) }
+
+// newICSEnvWith is newICSEnv whose server configuration configure may
+// change first (e.g. to aim Microsoft at fakegraph).
+func newICSEnvWith(t testing.TB, configure func(*Config)) *icsEnv {
 	t.Helper()
 	clock := &queueClock{now: testNow}
 	cfg := Config{NoDemo: true, Now: clock.Now, ICSAllowPrivate: true} // the feed server is on 127.0.0.1
+	if configure != nil {
+		configure(&cfg)
+	}
 	app := seeded(t, cfg)
 	t.Cleanup(app.Cleanup)
 	host := mkHost(t, app, "Alice", "Europe/Berlin", weekdays9to5)
