@@ -301,3 +301,15 @@ func TestICSFeedRoutesNeedScopes(t *testing.T) {
 		}
 	}
 }
+
+// book books the call at start (201) and returns the id and manage token.
+func (x *icsEnv) book(start time.Time) (string, string) {
+	x.t.Helper()
+	code, body := postJSON(x.t, http.DefaultClient, x.base+"/api/bookings", map[string]any{
+		"event_type": "call", "start": start.Format(time.RFC3339), "name": "Ann Invitee",
+		"email": "ann@example.com", "timezone": "Europe/London"}, nil)
+	if code != http.StatusCreated {
+		x.t.Fatalf("booking at %s: %d %v", start, code, body)
+	}
+	return body["id"].(string), body["manage_token"].(string)
+}

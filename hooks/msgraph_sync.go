@@ -132,23 +132,10 @@ func asObjectChanges(ch msgraph.Changes) caldav.Changes {
 // last_error and retried with the queue's backoff. Tokens and delta links
 // never reach a message (msgraph keeps them out of its errors).
 func (s *server) msgraphFailure(cn *connection, err error) error {
-	log := s.app.Logger().With("component", "microsoft", "connection", cn.Id, "host", cn.host())
 	if errors.Is(err, msgraph.ErrUnauthorized) {
-		reason := fmt.Sprintf("Microsoft refused slotbase's access at %s (consent revoked, password changed or sign-in required). Connect the account again.", s.now().Format(time.RFC3339))
-		if uerr := s.updateConnection(cn.Id, func(r *core.Record) {
-			r.Set(c.CalendarConnectionsStatus, c.ConnectionNeedsReconnect)
-			r.Set(c.CalendarConnectionsLastError, reason)
-		}); uerr != nil {
-			log.Error("microsoft: marking the connection needs_reconnect", "error", uerr)
-			return fmt.Errorf("microsoft: %w (marking the connection needs_reconnect: %w)", err, uerr)
-		}
-		log.Warn("microsoft: connection needs a reconnect", "reason", reason)
-		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+		return s.needsReconnect(cn, "microsoft", fmt.Sprintf("Microsoft refused slotbase's access at %s (consent revoked, password changed or sign-in required). Connect the account again.", s.now().Format(time.RFC3339)), err)
 	}
-	msg := fmt.Sprintf("failed at %s (busy time as of last_synced is still used; retrying): %v", s.now().Format("2006-01-02 15:04:05Z"), err)
-	if uerr := s.updateConnection(cn.Id, func(r *core.Record) { r.Set(c.CalendarConnectionsLastError, truncate(msg, 2000)) }); uerr != nil {
-		log.Error("microsoft: recording an error", "error", uerr)
-	}
+	s.noteConnectionError(cn, "microsoft", err)
 	if wait := msgraph.RetryAfter(err); msgraph.IsRetryable(err) && wait > 0 {
 		return &queue.DeferError{Until: s.now().Add(wait), Reason: "Microsoft Graph asked to retry later"}
 	}

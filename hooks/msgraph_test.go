@@ -90,18 +90,6 @@ func (d *msEnv) conn() *connection {
 	return cn
 }
 
-// book books the call at start and returns the id and manage token.
-func (d *msEnv) book(start time.Time) (string, string) {
-	d.t.Helper()
-	code, body := postJSON(d.t, http.DefaultClient, d.base+"/api/bookings", map[string]any{
-		"event_type": "call", "start": start.Format(time.RFC3339), "name": "Ann Invitee",
-		"email": "ann@example.com", "timezone": "Europe/London"}, nil)
-	if code != http.StatusCreated {
-		d.t.Fatalf("booking at %s: %d %v", start, code, body)
-	}
-	return body["id"].(string), body["manage_token"].(string)
-}
-
 // ownEvents are the fake mailbox's events slotbase wrote.
 func (d *msEnv) ownEvents() []fakegraph.Event {
 	var out []fakegraph.Event

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -35,14 +34,9 @@ func (s *server) handleMSGraphWrite(ctx context.Context, j queue.Job) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.app.FindRecordById(c.Bookings, p.Booking)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) { // unknown state: retry, never touch the calendar
-		return fmt.Errorf("booking %s: %w", p.Booking, err)
-	}
-	live := false
-	if err == nil {
-		b := c.NewBooking(r)
-		live = (b.Status() == c.StatusPending || b.Status() == c.StatusConfirmed) && slices.Contains(b.HostIDs(), p.Host)
+	r, live, err := s.liveBooking(p)
+	if err != nil {
+		return err
 	}
 	if !live {
 		if row == nil {
