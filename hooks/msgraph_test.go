@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -169,6 +170,29 @@ func TestMicrosoftConnectAndBusyTime(t *testing.T) {
 	if cn := d.conn(); cn.status() != c.ConnectionConnected || cn.GetString(c.CalendarConnectionsLastError) != "" {
 		t.Fatalf("after a sync with the rotated token: %s %q", cn.status(), cn.GetString(c.CalendarConnectionsLastError))
 	}
+
+	// A forged state is refused before any code exchange.
+	if code, _ := d.follow(d.base + msgraphCallbackPath + "?code=x&state=forged"); code != http.StatusBadRequest {
+		t.Fatalf("callback with a forged state: %d, want 400", code)
+	}
+	// The host connects their own account the same way.
+	hostAuth := hostToken(t, d.app, d.host)
+	code, body := apiCall(t, "GET", d.base+"/api/host/microsoft/connect", hostAuth, nil)
+	u, _ = url.Parse(fmt.Sprint(body["url"]))
+	if code != http.StatusOK || u.Query().Get("code_challenge") == "" {
+		t.Fatalf("host connect: %d %v", code, body)
+	}
+	if code, _ := d.follow(u.String()); code != http.StatusOK {
+		t.Fatalf("host sign-in: %d", code)
+	}
+	// Disconnecting drops the connection and its busy time.
+	if code, body := apiCall(t, "DELETE", d.base+"/api/host/microsoft", hostAuth, nil); code != http.StatusNoContent {
+		t.Fatalf("disconnect: %d %v", code, body)
+	}
+	if cn, err := findProviderConnection(d.app, d.host, c.ProviderMicrosoft); cn != nil || err != nil || d.blocks("") != 0 {
+		t.Fatalf("after disconnect: %v %v, %d blocks", cn, err, d.blocks(""))
+	}
+	d.expectBusy("after disconnect", "2026-03-06", nil, []string{"12:00", "12:30"})
 }
 
 // A booking creates one event in the mailbox (a Teams meeting, as the
