@@ -29,7 +29,7 @@ type caldavView struct {
 
 // caldavViewOf shows connection cn (hostName for the admin list).
 func caldavViewOf(cn *connection, hostName string) caldavView {
-	v := caldavView{ID: cn.Id, Kind: c.ProviderCalDAV, Host: cn.host(), HostName: hostName,
+	v := caldavView{ID: cn.Id, Kind: cn.GetString(c.CalendarConnectionsProvider), Host: cn.host(), HostName: hostName,
 		Account: cn.GetString(c.CalendarConnectionsAccount), Status: cn.status(),
 		WriteCalendar: cn.GetString(c.CalendarConnectionsWriteCalendar), LastError: cn.GetString(c.CalendarConnectionsLastError)}
 	if err := cn.decodeJSON(c.CalendarConnectionsBusyCalendars, &v.BusyCalendars); err != nil {
@@ -41,12 +41,13 @@ func caldavViewOf(cn *connection, hostName string) caldavView {
 	return v
 }
 
-// allCalDAVViews lists every CalDAV connection with its host's name, for
-// the admin connections list (GET /api/admin/google/connections "caldav").
-func allCalDAVViews(app core.App, names map[string]string) ([]caldavView, error) {
-	records, err := app.FindRecordsByFilter(c.CalendarConnections, "provider = {:p}", "created", 0, 0, map[string]any{"p": c.ProviderCalDAV})
+// allCalDAVViews lists every connection of provider (CalDAV, Microsoft)
+// with its host's name, for the admin connections list (GET
+// /api/admin/google/connections "caldav", "microsoft").
+func allCalDAVViews(app core.App, names map[string]string, provider string) ([]caldavView, error) {
+	records, err := app.FindRecordsByFilter(c.CalendarConnections, "provider = {:p}", "created", 0, 0, map[string]any{"p": provider})
 	if err != nil {
-		return nil, fmt.Errorf("caldav connections: %w", err)
+		return nil, fmt.Errorf("%s connections: %w", provider, err)
 	}
 	out := make([]caldavView, len(records))
 	for i, r := range records {
@@ -55,41 +56,44 @@ func allCalDAVViews(app core.App, names map[string]string) ([]caldavView, error)
 	return out, nil
 }
 
-// caldavRoutes are the list, sync and disconnect handlers for one scope:
-// the admin's (the host from {id}) or the signed-in host's.
+// caldavRoutes are the get, sync and disconnect handlers of one kind of
+// connection (provider, whose sync job is syncJob: CalDAV, Microsoft) for
+// one scope: the admin's (the host from {id}) or the signed-in host's.
 type caldavRoutes struct {
-	s      *server
-	hostID func(e *core.RequestEvent) (string, error)
+	s        *server
+	hostID   func(e *core.RequestEvent) (string, error)
+	provider string
+	syncJob  string
 }
 
-// connection loads the CalDAV connection of the route's host (404 when none).
+// connection loads the route's host's connection of provider (404 when none).
 func (rt caldavRoutes) connection(e *core.RequestEvent) (*connection, error) {
 	hostID, err := rt.hostID(e)
 	if err != nil {
 		return nil, err
 	}
-	cn, err := findProviderConnection(e.App, hostID, c.ProviderCalDAV)
+	cn, err := findProviderConnection(e.App, hostID, rt.provider)
 	if err != nil {
 		return nil, e.InternalServerError("", err)
 	}
 	if cn == nil {
-		return nil, e.NotFoundError("This host has no CalDAV connection.", nil)
+		return nil, e.NotFoundError("This host has no "+rt.provider+" connection.", nil)
 	}
 	return cn, nil
 }
 
-// get answers GET …/caldav: the connection, or {"status":"not_connected"}.
+// get answers GET …/caldav (…/microsoft): the connection, or {"status":"not_connected"}.
 func (rt caldavRoutes) get(e *core.RequestEvent) error {
 	hostID, err := rt.hostID(e)
 	if err != nil {
 		return err
 	}
-	cn, err := findProviderConnection(e.App, hostID, c.ProviderCalDAV)
+	cn, err := findProviderConnection(e.App, hostID, rt.provider)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
 	if cn == nil {
-		return e.JSON(http.StatusOK, map[string]string{"kind": c.ProviderCalDAV, "host": hostID, "status": "not_connected"})
+		return e.JSON(http.StatusOK, map[string]string{"kind": rt.provider, "host": hostID, "status": "not_connected"})
 	}
 	return e.JSON(http.StatusOK, caldavViewOf(cn, ""))
 }
@@ -100,7 +104,7 @@ func (rt caldavRoutes) sync(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := rt.s.enqueueCalDAVSync(cn.Id, "manual", "manual:"+rt.s.now().Format(time.RFC3339Nano)); err != nil {
+	if err := rt.s.enqueueConnectionSync(rt.syncJob, cn.Id, "manual", "manual:"+rt.s.now().Format(time.RFC3339Nano)); err != nil {
 		return e.InternalServerError("", err)
 	}
 	return e.JSON(http.StatusAccepted, map[string]string{"status": "queued"})

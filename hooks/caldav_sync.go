@@ -199,22 +199,34 @@ func pruneCalendars(tx core.App, connID string, paths []string) error {
 // else (server down, 5xx, 429, a conflict) is shown in last_error and
 // retried with the queue's backoff. The password never reaches a message.
 func (s *server) caldavFailure(cn *connection, err error) error {
-	log := s.app.Logger().With("component", "caldav", "connection", cn.Id, "host", cn.host())
 	if errors.Is(err, caldav.ErrUnauthorized) {
-		reason := fmt.Sprintf("The CalDAV server refused the user name or app password at %s (revoked or changed). Connect again with a new app password.", s.now().Format(time.RFC3339))
-		if uerr := s.updateConnection(cn.Id, func(r *core.Record) {
-			r.Set(c.CalendarConnectionsStatus, c.ConnectionNeedsReconnect)
-			r.Set(c.CalendarConnectionsLastError, reason)
-		}); uerr != nil {
-			log.Error("caldav: marking the connection needs_reconnect", "error", uerr)
-			return fmt.Errorf("caldav: %w (marking the connection needs_reconnect: %w)", err, uerr)
-		}
-		log.Warn("caldav: connection needs a reconnect", "reason", reason)
-		return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+		return s.needsReconnect(cn, "caldav", fmt.Sprintf("The CalDAV server refused the user name or app password at %s (revoked or changed). Connect again with a new app password.", s.now().Format(time.RFC3339)), err)
 	}
+	s.noteConnectionError(cn, "caldav", err)
+	return fmt.Errorf("caldav: %w", err)
+}
+
+// needsReconnect marks cn needs_reconnect with reason in last_error and
+// returns the error the job ends with: a deferral that spends no attempt
+// (connecting again wakes it), or err when the mark could not be saved.
+func (s *server) needsReconnect(cn *connection, component, reason string, err error) error {
+	log := s.app.Logger().With("component", component, "connection", cn.Id, "host", cn.host())
+	if uerr := s.updateConnection(cn.Id, func(r *core.Record) {
+		r.Set(c.CalendarConnectionsStatus, c.ConnectionNeedsReconnect)
+		r.Set(c.CalendarConnectionsLastError, reason)
+	}); uerr != nil {
+		log.Error(component+": marking the connection needs_reconnect", "error", uerr)
+		return fmt.Errorf("%s: %w (marking the connection needs_reconnect: %w)", component, err, uerr)
+	}
+	log.Warn(component+": connection needs a reconnect", "reason", reason)
+	return &queue.DeferError{Until: s.now().Add(reconnectWait), Reason: "calendar connection needs a reconnect"}
+}
+
+// noteConnectionError shows a failure that will be retried in cn's
+// last_error (best effort: a failure to save it is logged).
+func (s *server) noteConnectionError(cn *connection, component string, err error) {
 	msg := fmt.Sprintf("failed at %s (busy time as of last_synced is still used; retrying): %v", s.now().Format("2006-01-02 15:04:05Z"), err)
 	if uerr := s.updateConnection(cn.Id, func(r *core.Record) { r.Set(c.CalendarConnectionsLastError, truncate(msg, 2000)) }); uerr != nil {
-		log.Error("caldav: recording an error", "error", uerr)
+		s.app.Logger().Error(component+": recording an error", "connection", cn.Id, "error", uerr)
 	}
-	return fmt.Errorf("caldav: %w", err)
 }

@@ -74,18 +74,6 @@ func (d *caldavEnv) conn() *connection {
 	return cn
 }
 
-// book books the call at start (201) and returns the id and manage token.
-func (d *caldavEnv) book(start time.Time) (string, string) {
-	d.t.Helper()
-	code, body := postJSON(d.t, http.DefaultClient, d.base+"/api/bookings", map[string]any{
-		"event_type": "call", "start": start.Format(time.RFC3339), "name": "Ann Invitee",
-		"email": "ann@example.com", "timezone": "Europe/London"}, nil)
-	if code != http.StatusCreated {
-		d.t.Fatalf("booking at %s: %d %v", start, code, body)
-	}
-	return body["id"].(string), body["manage_token"].(string)
-}
-
 // event reads the booking's event from the server with plain HTTP.
 func (d *caldavEnv) event(id string) (int, string) {
 	d.t.Helper()

@@ -41,14 +41,9 @@ func (s *server) handleCalDAVWrite(ctx context.Context, j queue.Job) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.app.FindRecordById(c.Bookings, p.Booking)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) { // unknown state: retry, never touch the calendar
-		return fmt.Errorf("booking %s: %w", p.Booking, err)
-	}
-	live := false
-	if err == nil {
-		b := c.NewBooking(r)
-		live = (b.Status() == c.StatusPending || b.Status() == c.StatusConfirmed) && slices.Contains(b.HostIDs(), p.Host)
+	r, live, err := s.liveBooking(p)
+	if err != nil {
+		return err
 	}
 	if !live {
 		return s.deleteCalDAVEvent(ctx, client, cn, row, p.Booking)
@@ -127,4 +122,20 @@ func (s *server) caldavEventData(r *core.Record) ([]byte, error) {
 		return nil, queue.Permanent(err)
 	}
 	return bytes.Replace(data, []byte("METHOD:"+string(ics.Publish)+"\r\n"), nil, 1), nil
+}
+
+// liveBooking reads the booking of a calendar write: live when it holds
+// its slot with p.Host among its hosts (its event must show); r is nil when
+// it is gone. A database error is returned, so the job retries and never
+// touches the calendar in an unknown state.
+func (s *server) liveBooking(p calendarWritePayload) (r *core.Record, live bool, err error) {
+	r, err = s.app.FindRecordById(c.Bookings, p.Booking)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("booking %s: %w", p.Booking, err)
+	}
+	b := c.NewBooking(r)
+	return r, (b.Status() == c.StatusPending || b.Status() == c.StatusConfirmed) && slices.Contains(b.HostIDs(), p.Host), nil
 }

@@ -54,6 +54,13 @@ type Config struct {
 	// GooglePushHTTP lets push channels use a plain-HTTP public URL (tests;
 	// Google itself only pushes to HTTPS).
 	GooglePushHTTP bool
+	// MicrosoftClientID and MicrosoftClientSecret are the app registration
+	// of the Microsoft 365 integration (MICROSOFT.md); an empty id turns it
+	// off. MicrosoftTenant is "common" when empty.
+	MicrosoftClientID, MicrosoftClientSecret, MicrosoftTenant string
+	// MicrosoftAuthURL, MicrosoftTokenURL and MicrosoftAPIBase override
+	// Microsoft's endpoints (empty = Microsoft's; tests aim them at fakegraph).
+	MicrosoftAuthURL, MicrosoftTokenURL, MicrosoftAPIBase string
 	// ICSAllowPrivate lets ICS subscriptions reach loopback and private
 	// addresses (tests; an intranet calendar server). Off: refused (SSRF).
 	ICSAllowPrivate bool
@@ -133,7 +140,14 @@ func ConfigFromEnv() (Config, error) {
 		GoogleAuthURL:      os.Getenv("SLOTBASE_GOOGLE_AUTH_URL"),
 		GoogleTokenURL:     os.Getenv("SLOTBASE_GOOGLE_TOKEN_URL"),
 		GoogleAPIBase:      os.Getenv("SLOTBASE_GOOGLE_API_BASE"),
-		ICSAllowPrivate:    icsPrivate,
+
+		MicrosoftClientID:     os.Getenv("SLOTBASE_MICROSOFT_CLIENT_ID"),
+		MicrosoftClientSecret: os.Getenv("SLOTBASE_MICROSOFT_CLIENT_SECRET"),
+		MicrosoftTenant:       os.Getenv("SLOTBASE_MICROSOFT_TENANT"),
+		MicrosoftAuthURL:      os.Getenv("SLOTBASE_MICROSOFT_AUTH_URL"),
+		MicrosoftTokenURL:     os.Getenv("SLOTBASE_MICROSOFT_TOKEN_URL"),
+		MicrosoftAPIBase:      os.Getenv("SLOTBASE_MICROSOFT_API_BASE"),
+		ICSAllowPrivate:       icsPrivate,
 	}, nil
 }
 
@@ -149,6 +163,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")
 	fs.Var(retentionFlag{&c.Retention}, "retention", "keep times of old records and files, e.g. audit_log=365d,webhook_deliveries=30d,jobs=14d,email_log=90d,mail=30d (0 = forever; env SLOTBASE_RETENTION)")
+	fs.StringVar(&c.MicrosoftTenant, "microsoftTenant", c.MicrosoftTenant, "Microsoft 365 tenant: common (default), organizations, consumers or a tenant id (env SLOTBASE_MICROSOFT_TENANT; see MICROSOFT.md)")
 	fs.StringVar(&c.PublicDir, "publicDir", c.PublicDir, "serve the booking page from this folder instead of the embedded copy (env SLOTBASE_PUBLIC_DIR)")
 }
 

@@ -221,11 +221,16 @@ func (s *server) handleGoogleConnections(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	dav, err := allCalDAVViews(e.App, names)
+	dav, err := allCalDAVViews(e.App, names, c.ProviderCalDAV)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out, "feeds": feeds, "caldav": dav})
+	ms, err := allCalDAVViews(e.App, names, c.ProviderMicrosoft)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"configured": s.googleConfig().Configured(), "connections": out, "feeds": feeds, "caldav": dav,
+		"microsoft": ms, "microsoft_configured": s.cfg.MicrosoftClientID != ""})
 }
 
 // connectionViewOf shows host's Google connection ("not_connected" when it

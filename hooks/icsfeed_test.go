@@ -87,10 +87,17 @@ type icsEnv struct {
 	suAuth string
 }
 
-func newICSEnv(t testing.TB) *icsEnv {
+func newICSEnv(t testing.TB) *icsEnv { t.Helper(); return newICSEnvWith(t, nil) }
+
+// newICSEnvWith is newICSEnv whose server configuration configure may
+// change first (e.g. to aim Microsoft at fakegraph).
+func newICSEnvWith(t testing.TB, configure func(*Config)) *icsEnv {
 	t.Helper()
 	clock := &queueClock{now: testNow}
 	cfg := Config{NoDemo: true, Now: clock.Now, ICSAllowPrivate: true} // the feed server is on 127.0.0.1
+	if configure != nil {
+		configure(&cfg)
+	}
 	app := seeded(t, cfg)
 	t.Cleanup(app.Cleanup)
 	host := mkHost(t, app, "Alice", "Europe/Berlin", weekdays9to5)
@@ -293,4 +300,16 @@ func TestICSFeedRoutesNeedScopes(t *testing.T) {
 			t.Fatalf("%s %s (%q): %d %v, want %d", step.method, step.url, step.auth, code, b, step.want)
 		}
 	}
+}
+
+// book books the call at start (201) and returns the id and manage token.
+func (x *icsEnv) book(start time.Time) (string, string) {
+	x.t.Helper()
+	code, body := postJSON(x.t, http.DefaultClient, x.base+"/api/bookings", map[string]any{
+		"event_type": "call", "start": start.Format(time.RFC3339), "name": "Ann Invitee",
+		"email": "ann@example.com", "timezone": "Europe/London"}, nil)
+	if code != http.StatusCreated {
+		x.t.Fatalf("booking at %s: %d %v", start, code, body)
+	}
+	return body["id"].(string), body["manage_token"].(string)
 }

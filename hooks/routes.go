@@ -58,11 +58,18 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/admin/hosts/{id}/ics-feed", s.handleAdminICSFeedCreate).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 	r.DELETE("/api/admin/hosts/{id}/ics-feed", s.handleAdminICSFeedDelete).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 	// CalDAV: iCloud, Fastmail, Nextcloud… as busy time and booking events (CALDAV.md, hooks/caldav_*.go).
-	adminCalDAV := caldavRoutes{s: s, hostID: pathHostID}
+	adminCalDAV := caldavRoutes{s: s, hostID: pathHostID, provider: c.ProviderCalDAV, syncJob: KindCalDAVSync}
 	r.GET("/api/admin/hosts/{id}/caldav", adminCalDAV.get).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityRead))
 	r.POST("/api/admin/hosts/{id}/caldav", s.handleAdminCalDAVConnect).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 	r.POST("/api/admin/hosts/{id}/caldav/sync", adminCalDAV.sync).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 	r.DELETE("/api/admin/hosts/{id}/caldav", adminCalDAV.disconnect).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	// Microsoft 365 / Outlook.com: OAuth connect, busy time and booking events (MICROSOFT.md, hooks/msgraph_*.go).
+	adminMicrosoft := caldavRoutes{s: s, hostID: pathHostID, provider: c.ProviderMicrosoft, syncJob: KindMSGraphSync}
+	r.GET("/api/admin/microsoft/connect", s.handleMicrosoftConnect).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	r.GET(msgraphCallbackPath, s.handleMicrosoftCallback)
+	r.GET("/api/admin/hosts/{id}/microsoft", adminMicrosoft.get).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityRead))
+	r.POST("/api/admin/hosts/{id}/microsoft/sync", adminMicrosoft.sync).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
+	r.DELETE("/api/admin/hosts/{id}/microsoft", adminMicrosoft.disconnect).BindFunc(s.requireAdmin(apikey.ScopeAvailabilityWrite))
 
 	// Host API: a host signed in to host_users reaches only their own data (hooks/host_api.go, host_hours.go).
 	r.GET("/api/host/me", s.handleHostMe).BindFunc(s.requireHost)
@@ -88,11 +95,17 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.POST("/api/host/google/disconnect", s.handleHostGoogleDisconnect).BindFunc(s.requireHost)
 	r.POST("/api/host/ics-feed", s.handleHostICSFeedCreate).BindFunc(s.requireHost)
 	r.DELETE("/api/host/ics-feed", s.handleHostICSFeedDelete).BindFunc(s.requireHost)
-	hostCalDAV := caldavRoutes{s: s, hostID: func(e *core.RequestEvent) (string, error) { return hostOf(e).Id, nil }}
+	ownHost := func(e *core.RequestEvent) (string, error) { return hostOf(e).Id, nil }
+	hostCalDAV := caldavRoutes{s: s, hostID: ownHost, provider: c.ProviderCalDAV, syncJob: KindCalDAVSync}
 	r.GET("/api/host/caldav", hostCalDAV.get).BindFunc(s.requireHost)
 	r.POST("/api/host/caldav", s.handleHostCalDAVConnect).BindFunc(s.requireHost)
 	r.POST("/api/host/caldav/sync", hostCalDAV.sync).BindFunc(s.requireHost)
 	r.DELETE("/api/host/caldav", hostCalDAV.disconnect).BindFunc(s.requireHost)
+	hostMicrosoft := caldavRoutes{s: s, hostID: ownHost, provider: c.ProviderMicrosoft, syncJob: KindMSGraphSync}
+	r.GET("/api/host/microsoft", hostMicrosoft.get).BindFunc(s.requireHost)
+	r.GET("/api/host/microsoft/connect", s.handleHostMicrosoftConnect).BindFunc(s.requireHost)
+	r.POST("/api/host/microsoft/sync", hostMicrosoft.sync).BindFunc(s.requireHost)
+	r.DELETE("/api/host/microsoft", hostMicrosoft.disconnect).BindFunc(s.requireHost)
 	// A host's sign-in e-mail is the host's e-mail: only an admin changes it (then invites again).
 	r.POST("/api/collections/"+c.HostUsers+"/request-email-change", handleHostEmailChange)
 	r.POST("/api/collections/"+c.HostUsersID+"/request-email-change", handleHostEmailChange)

@@ -37,6 +37,8 @@ func (s *server) jobHandlers() map[string]queue.Handler {
 		KindICSSync:        s.handleICSSync,                                                        // icsfeed_sync.go
 		KindCalDAVSync:     s.handleCalDAVSync,                                                     // caldav_sync.go
 		KindCalDAVWrite:    s.handleCalDAVWrite,                                                    // caldav_write.go
+		KindMSGraphSync:    s.handleMSGraphSync,                                                    // msgraph_sync.go
+		KindMSGraphWrite:   s.handleMSGraphWrite,                                                   // msgraph_write.go
 	}
 }
 
@@ -55,9 +57,10 @@ func bookingSinks() []bookingSubscriber {
 // The booking sink and the manual sync routes dispatch on this list.
 func calendarProviders() []calendar.Provider {
 	return []calendar.Provider{
-		{Kind: c.ProviderGoogle, SyncJob: KindGcalSync, WriteJob: KindGcalWrite},     // gcal_*.go
-		{Kind: c.ProviderCalDAV, SyncJob: KindCalDAVSync, WriteJob: KindCalDAVWrite}, // caldav_*.go
-		{Kind: c.ProviderICS, SyncJob: KindICSSync},                                  // icsfeed_*.go, read-only
+		{Kind: c.ProviderGoogle, SyncJob: KindGcalSync, WriteJob: KindGcalWrite},          // gcal_*.go
+		{Kind: c.ProviderCalDAV, SyncJob: KindCalDAVSync, WriteJob: KindCalDAVWrite},      // caldav_*.go
+		{Kind: c.ProviderMicrosoft, SyncJob: KindMSGraphSync, WriteJob: KindMSGraphWrite}, // msgraph_*.go
+		{Kind: c.ProviderICS, SyncJob: KindICSSync},                                       // icsfeed_*.go, read-only
 	}
 }
 
@@ -68,6 +71,7 @@ func (s *server) startSchedules() {
 	s.startGoogleRefresh()
 	s.startICSRefresh()
 	s.startCalDAVRefresh()
+	s.startMicrosoftRefresh()
 	s.startRetention()
 	if underLitestream() {
 		leaveCheckpointsToLitestream(s.app)
