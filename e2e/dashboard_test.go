@@ -256,6 +256,10 @@ func dashboardFlow(t *testing.T, vp viewport) {
 		u.value = "ftp://calendar.example.com/"; n.value = "ada"; p.value = "app-password"; return true; })()`, nil)
 	d.click("main form.card button", "Connect")
 	d.wait("the url field's error", `[...document.querySelectorAll("main form.card .err")].some(e => !e.hidden && /only http and https/i.test(e.textContent))`)
+	// Microsoft 365: listed, and without a client id Connect says what to set.
+	d.wait("the Microsoft section", `document.body.textContent.includes("No Microsoft calendar is connected") && document.body.textContent.includes("Microsoft 365 is not set up on this server")`)
+	d.click("main form.card button", "Connect with Microsoft")
+	d.wait("Connect's answer", `msg().includes("SLOTBASE_MICROSOFT_CLIENT_ID")`)
 	d.shot("12-calendars")
 
 	// 12. Sign out; Grace sets her password from the invitation.
@@ -331,7 +335,7 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.wait("Ada's calendar", `document.querySelector(".cal")`)
 	d.shot("18-host-calendar")
 	d.nav("Calendar connections")
-	d.wait("Ada's connection", `document.body.textContent.includes("not set up on this server yet") && document.body.textContent.includes("Connect a CalDAV calendar")`)
+	d.wait("Ada's connection", `document.body.textContent.includes("not set up on this server yet") && document.body.textContent.includes("Connect a CalDAV calendar") && document.body.textContent.includes("Connect a Microsoft calendar")`)
 	d.shot("19-host-calendars")
 	b.checkConsole()
 }

@@ -53,6 +53,9 @@ func (s *server) msgraphConfig(redirect string, loc *time.Location) msgraph.Conf
 // {"url", "redirect_uri"}. The state is sealed and carries the host and the
 // PKCE verifier; it expires in stateTTL.
 func (s *server) handleMicrosoftConnect(e *core.RequestEvent) error {
+	if s.cfg.MicrosoftClientID == "" { // say so before asking for a host
+		return e.BadRequestError(errMicrosoftNotConfigured.Error(), nil)
+	}
 	hostID := e.Request.URL.Query().Get("host")
 	if _, err := e.App.FindRecordById(c.Hosts, hostID); errors.Is(err, sql.ErrNoRows) {
 		return badRequest(e, map[string]error{"host": fieldErr("no host with this id")})

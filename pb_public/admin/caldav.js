@@ -1,8 +1,8 @@
-// CalDAV on the calendar connections screen: the connected accounts (all
-// hosts' for an admin, one's own for a host) with Sync now / Disconnect,
-// and a form to connect iCloud, Fastmail, Nextcloud or any CalDAV server
-// with the server address, user name and an app password. The password
-// goes to the server once and is never shown again.
+// CalDAV and Microsoft 365 on the calendar connections screen: the
+// connected accounts (all hosts' for an admin, one's own for a host) with
+// Sync now / Disconnect; a form to connect iCloud, Fastmail, Nextcloud or
+// any CalDAV server with the server address, user name and an app password
+// (sent once, never shown again); a button that signs in to Microsoft.
 import { h, field, showFieldErrors, api, isAdmin, hostPicker, fmtStamp } from "./lib.js";
 
 const enc = encodeURIComponent;
@@ -13,12 +13,49 @@ const CONN = { connected: "Connected", needs_reconnect: "Needs reconnecting", no
 // (it reads GET /api/host/caldav).
 export async function caldavSection(list, box, reload) {
   const admin = isAdmin();
-  const base = (c) => (admin ? `/api/admin/hosts/${enc(c.host)}/caldav` : "/api/host/caldav");
-  if (!admin) {
-    const mine = await api("/api/host/caldav");
-    list = mine.status === "not_connected" ? [] : [mine];
-  }
+  if (!admin) list = await ownAccount("/api/host/caldav");
+  return h("div", null,
+    h("h2", null, "CalDAV calendars (iCloud, Fastmail, Nextcloud)"),
+    accounts(list, admin ? (c) => `/api/admin/hosts/${enc(c.host)}/caldav` : () => "/api/host/caldav", box, reload, "No CalDAV calendar is connected."),
+    connectForm(admin, box, reload));
+}
 
+// microsoftSection is the same for Microsoft 365 / Outlook.com accounts
+// (list: the admin's r.microsoft, or null for a host); Connect opens
+// Microsoft's sign-in (for the picked host when an admin connects).
+export async function microsoftSection(list, configured, box, reload) {
+  const admin = isAdmin();
+  if (!admin) list = await ownAccount("/api/host/microsoft");
+  const host = admin ? hostPicker("Host", "", "", () => {}) : null;
+  async function connect(ev) {
+    ev.preventDefault();
+    try {
+      const r = await api(admin ? "/api/admin/microsoft/connect?host=" + enc(host.input.value) : "/api/host/microsoft/connect");
+      location.assign(r.url);
+    } catch (err) {
+      if (!err.expired) box.error(err);
+    }
+  }
+  return h("div", null,
+    h("h2", null, "Microsoft 365 / Outlook.com"),
+    admin && !configured ? h("p", { class: "msg bad" }, "Microsoft 365 is not set up on this server: set SLOTBASE_MICROSOFT_CLIENT_ID and SLOTBASE_MICROSOFT_CLIENT_SECRET (see MICROSOFT.md).") : null,
+    accounts(list, admin ? (c) => `/api/admin/hosts/${enc(c.host)}/microsoft` : () => "/api/host/microsoft", box, reload, "No Microsoft calendar is connected."),
+    h("form", { class: "card", onsubmit: connect },
+      h("h3", null, "Connect a Microsoft calendar"),
+      host && host.el,
+      h("div", { class: "actions" }, h("button", { type: "submit" }, "Connect with Microsoft"))));
+}
+
+// ownAccount reads a host's own connection of one kind as a list.
+async function ownAccount(path) {
+  const mine = await api(path);
+  return mine.status === "not_connected" ? [] : [mine];
+}
+
+// accounts is the table of connected accounts of one kind: host (admins),
+// account, status with the last error, last sync, Sync now / Disconnect.
+function accounts(list, base, box, reload, none) {
+  const admin = isAdmin();
   async function run(c, method, path, done) {
     try {
       await api(base(c) + path, { method });
@@ -28,7 +65,6 @@ export async function caldavSection(list, box, reload) {
       if (!err.expired) box.error(err);
     }
   }
-
   const rows = list.map((c) => h("tr", null,
     admin ? h("td", { "data-label": "Host" }, c.host_name) : null,
     h("td", { "data-label": "Account" }, c.account),
@@ -38,13 +74,9 @@ export async function caldavSection(list, box, reload) {
     h("td", { "data-label": "Actions" }, h("div", { class: "actions tight" },
       c.status === "connected" ? h("button", { type: "button", onclick: () => run(c, "POST", "/sync", "Sync started: busy times refresh in a moment.") }, "Sync now") : null,
       h("button", { type: "button", class: "danger", onclick: () => run(c, "DELETE", "", "Disconnected.") }, "Disconnect")))));
-
-  return h("div", null,
-    h("h2", null, "CalDAV calendars (iCloud, Fastmail, Nextcloud)"),
-    rows.length ? h("table", { class: "stack" },
-      h("thead", null, h("tr", null, [admin ? "Host" : null, "Account", "Status", "Busy times synced", "Actions"].filter(Boolean).map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", null, rows)) : h("p", { class: "hint" }, "No CalDAV calendar is connected."),
-    connectForm(admin, box, reload));
+  return rows.length ? h("table", { class: "stack" },
+    h("thead", null, h("tr", null, [admin ? "Host" : null, "Account", "Status", "Busy times synced", "Actions"].filter(Boolean).map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", null, rows)) : h("p", { class: "hint" }, none);
 }
 
 // connectForm posts {url, username, password} (a reconnect replaces the

@@ -9,7 +9,7 @@ import {
   dateKey, localDay, addDays, today, rfc, badge, hostPicker,
 } from "./lib.js";
 import { uptimeText } from "./pure.js";
-import { caldavSection } from "./caldav.js";
+import { caldavSection, microsoftSection } from "./caldav.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -583,7 +583,7 @@ function connectionsView(root) {
   const box = messageBox();
   const content = h("div", null, h("p", { class: "loading" }, "Loading…"));
   root.append(h("h1", null, "Calendar connections"),
-    h("p", { class: "hint" }, "A connected Google or CalDAV calendar blocks its busy times for bookings, and new bookings appear in it."),
+    h("p", { class: "hint" }, "A connected Google, CalDAV or Microsoft calendar blocks its busy times for bookings, and new bookings appear in it."),
     box, content);
   const admin = isAdmin();
   let configured = false; // without Google's client, Connect can only fail
@@ -595,12 +595,13 @@ function connectionsView(root) {
         const r = await api("/api/admin/google/connections");
         configured = r.configured;
         content.replaceChildren(notConfigured(r.configured), table(r.connections), feedsTable(r.feeds || []),
-          await caldavSection(r.caldav || [], box, load));
+          await caldavSection(r.caldav || [], box, load),
+          await microsoftSection(r.microsoft || [], r.microsoft_configured, box, load));
       } else {
         const r = await api("/api/host/google");
         configured = r.configured;
         content.replaceChildren(notConfigured(r.configured), r.configured ? h("div", null, connectionDetails(r.connection || { status: "not_connected" })) : "",
-          await caldavSection(null, box, load));
+          await caldavSection(null, box, load), await microsoftSection(null, true, box, load));
       }
     } catch (err) {
       if (!err.expired) box.error(err);
