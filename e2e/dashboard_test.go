@@ -251,7 +251,9 @@ func dashboardFlow(t *testing.T, vp viewport) {
 	d.signIn("root@example.com", rootPassword)
 	d.wait("the connections", `document.querySelector(".stack") && document.body.textContent.includes("Google Calendar is not set up")`)
 	d.wait("the CalDAV form", `document.body.textContent.includes("No CalDAV calendar is connected") && document.body.textContent.includes("Connect a CalDAV calendar")`)
-	// A refused address comes back as a 400 shown beside its field.
+	// A refused address comes back as a 400 shown beside its field (once
+	// the host list has loaded into the form's picker).
+	d.wait("the CalDAV form's hosts", `document.querySelector("main form.card select") && document.querySelector("main form.card select").value !== ""`)
 	b.eval(`(() => { const f = document.querySelector("main form.card"); const [u, n, p] = f.querySelectorAll("input");
 		u.value = "ftp://calendar.example.com/"; n.value = "ada"; p.value = "app-password"; return true; })()`, nil)
 	d.click("main form.card button", "Connect")

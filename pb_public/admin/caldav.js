@@ -29,6 +29,8 @@ export async function microsoftSection(list, configured, box, reload) {
   const host = admin ? hostPicker("Host", "", "", () => {}) : null;
   async function connect(ev) {
     ev.preventDefault();
+    // (Unconfigured, the server's answer says what to set, whatever the host.)
+    if (host && configured && !host.input.value) return host.error("Pick the host whose calendar this is (the list is still loading).");
     try {
       const r = await api(admin ? "/api/admin/microsoft/connect?host=" + enc(host.input.value) : "/api/host/microsoft/connect");
       location.assign(r.url);
@@ -96,6 +98,7 @@ function connectForm(admin, box, reload) {
 
   async function submit(ev) {
     ev.preventDefault();
+    if (host && !host.input.value) return host.error("Pick the host whose calendar this is (the list is still loading).");
     const path = admin ? `/api/admin/hosts/${enc(host.input.value)}/caldav` : "/api/host/caldav";
     try {
       const r = await api(path, { method: "POST", body: { url: url.input.value, username: username.input.value, password: password.input.value } });
