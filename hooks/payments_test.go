@@ -270,7 +270,7 @@ func TestPaidCancelRefunds(t *testing.T) {
 		return id, body["manage_token"].(string)
 	}
 	early, earlyToken := paid("2026-03-04T10:00:00Z", "early@example.com") // 58 h ahead
-	late, lateToken := paid(slotStart, "late@example.com")                  // 34 h ahead; cancelled after 11 h more
+	late, lateToken := paid(slotStart, "late@example.com")                 // 34 h ahead; cancelled after 11 h more
 	byAdmin, _ := paid("2026-03-05T10:00:00Z", "admin@example.com")
 
 	if code, body := postJSON(t, http.DefaultClient, p.url+"/api/bookings/manage/"+earlyToken+"/cancel", map[string]any{"reason": "ill"}, nil); code != http.StatusOK {
@@ -312,5 +312,89 @@ func TestPaidCancelRefunds(t *testing.T) {
 	_ = decodeSmall(res.Body, &adminView)
 	if pay, _ := adminView["payment"].(map[string]any); pay == nil || pay["status"] != "refunded" || pay["refunded"] != float64(2500) {
 		t.Errorf("admin view payment = %v", adminView["payment"])
+	}
+}
+
+// TestEventTypePaymentValidation: each payment setting out of bounds is a
+// field error; a price without a Stripe key names the variable to set.
+func TestEventTypePaymentValidation(t *testing.T) {
+	scenarios := []struct {
+		name    string
+		key     string
+		values  map[string]any
+		field   string
+		message string
+	}{
+		{"price without key", "", map[string]any{c.EventTypesPrice: 2500, c.EventTypesCurrency: "eur"}, "price", "SLOTBASE_STRIPE_SECRET_KEY"},
+		{"unknown currency", testStripeKey, map[string]any{c.EventTypesPrice: 2500, c.EventTypesCurrency: "xyz"}, "currency", "ISO 4217"},
+		{"no currency", testStripeKey, map[string]any{c.EventTypesPrice: 2500}, "currency", "required"},
+		{"short hold", testStripeKey, map[string]any{c.EventTypesPrice: 2500, c.EventTypesCurrency: "eur", c.EventTypesPaymentHoldMinutes: 3}, "payment_hold_minutes", "between 5 and 1440"},
+		{"refund over 100", testStripeKey, map[string]any{c.EventTypesPrice: 2500, c.EventTypesCurrency: "eur", c.EventTypesRefundPercent: 150}, "refund_percent", ""},
+		{"fine", testStripeKey, map[string]any{c.EventTypesPrice: 2500, c.EventTypesCurrency: "EUR"}, "", ""},
+		{"free without key", "", map[string]any{}, "", ""},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			app := seeded(t, Config{NoDemo: true, Now: fixedClock(testNow), StripeSecretKey: s.key})
+			defer app.Cleanup()
+			host := mkHost(t, app, "Alice", "Europe/London", weekdays9to5)
+			values := map[string]any{c.EventTypesSlug: "paid", c.EventTypesTitle: "Paid", c.EventTypesDuration: 30, c.EventTypesHosts: []string{host}, c.EventTypesActive: true}
+			for k, v := range s.values {
+				values[k] = v
+			}
+			r, err := newRecord(app, c.EventTypes, values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = app.Save(r)
+			if s.field == "" {
+				if err != nil {
+					t.Fatalf("save: %v", err)
+				}
+				if got := r.GetString(c.EventTypesCurrency); s.values[c.EventTypesCurrency] != nil && got != "eur" {
+					t.Errorf("currency stored as %q, want eur", got)
+				}
+				if r.GetInt(c.EventTypesPaymentHoldMinutes) != 15 || r.GetInt(c.EventTypesRefundPercent) != 100 {
+					t.Errorf("defaults: hold %d, refund %d%%", r.GetInt(c.EventTypesPaymentHoldMinutes), r.GetInt(c.EventTypesRefundPercent))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), s.field) || !strings.Contains(err.Error(), s.message) {
+				t.Fatalf("save error = %v, want one on %s saying %q", err, s.field, s.message)
+			}
+		})
+	}
+}
+
+// TestPaymentSecretsNotLogged: after a run through a Stripe failure (which
+// logs an error), neither the secret key nor the webhook secret is in the
+// log.
+func TestPaymentSecretsNotLogged(t *testing.T) {
+	p := newPayEnv(t, nil)
+	p.app.Settings().Logs.MaxDays = 5 // the test app keeps no log by default
+	p.stripe.Fail("/v1/checkout/sessions")
+	if code, _ := postJSON(t, http.DefaultClient, p.url+"/api/bookings", map[string]any{"event_type": "call", "start": slotStart, "name": "Bob", "email": "bob@example.com", "timezone": "UTC"}, nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("Stripe down: %d", code)
+	}
+	p.deliver(t, checkoutEvent("evt_x", "checkout.session.completed", "nobody", "paid"), "whsec_wrong", time.Time{})
+	var rows []string
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		rows = nil
+		if err := p.app.AuxDB().NewQuery("SELECT message || ' ' || data FROM _logs").Column(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, "creating the checkout session failed") }) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond) // the log is written in batches
+	}
+	if !slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, "creating the checkout session failed") }) {
+		t.Fatalf("the failure was not logged; rows: %v", rows)
+	}
+	for _, r := range rows {
+		if strings.Contains(r, testStripeKey) || strings.Contains(r, testWebhookSecret) || strings.Contains(r, "sk_test_") {
+			t.Errorf("a secret reached the log: %s", r)
+		}
 	}
 }
