@@ -24,8 +24,10 @@ const (
 	// DataMaxOpenConns bounds data.db's pool of concurrent connections.
 	DataMaxOpenConns = 16
 	// DataMaxIdleConns keeps the warm part of the pool open; connections
-	// above it close when idle, freeing their caches.
-	DataMaxIdleConns = 4
+	// above it close when idle, freeing their caches (a new connection
+	// parses the schema again: fewer kept made the admin list at 16
+	// clients uneven).
+	DataMaxIdleConns = 8
 	// AuxMaxOpenConns bounds auxiliary.db's pool (the request log, read by
 	// the admin UI's Logs page; written in batches by the write pool).
 	AuxMaxOpenConns = 4
