@@ -99,9 +99,10 @@ type Notice struct {
 	BookURL string
 	// Invite says the e-mail carries a calendar invitation.
 	Invite bool
-	// Paid and Refunded are the booking's payment and refund as text
-	// ("EUR 25.00"); empty when none.
-	Paid, Refunded string
+	// Paid and Refunded are the booking's payment and refund in minor
+	// units of Currency (0 when none), written in Lang by Money.
+	Paid, Refunded int64
+	Currency       string
 }
 
 // Content is a rendered e-mail: a subject (safe for HeaderText), a plain
@@ -123,10 +124,7 @@ func NoticeOf(v booking.View, kind Kind, role Role, byHost bool) Notice {
 		Notes:   v.Notes, Reason: v.CancelReason, ByHost: byHost,
 	}
 	if p := v.Payment; p != nil && p.Status != "none" && p.Status != "awaiting" && p.Status != "expired" && p.Amount > 0 {
-		n.Paid = Money(p.Amount, p.Currency)
-		if p.Refunded > 0 {
-			n.Refunded = Money(p.Refunded, p.Currency)
-		}
+		n.Paid, n.Refunded, n.Currency = p.Amount, max(p.Refunded, 0), p.Currency
 	}
 	for _, a := range v.LabelledAnswers() {
 		n.Answers = append(n.Answers, Answer{Question: a.Question, Answer: a.Text})

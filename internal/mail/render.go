@@ -203,11 +203,11 @@ func words(n Notice) (view, error) {
 	if (n.Kind == Cancelled || n.Kind == Declined) && strings.TrimSpace(n.Reason) != "" {
 		v.Rows = append(v.Rows, row{t("label.reason"), lines(n.Reason)})
 	}
-	if n.Paid != "" {
-		v.Rows = append(v.Rows, row{t("label.paid"), []string{n.Paid}})
+	if n.Paid > 0 {
+		v.Rows = append(v.Rows, row{t("label.paid"), []string{Money(n.Paid, n.Currency, n.Lang)}})
 	}
-	if n.Refunded != "" {
-		v.Rows = append(v.Rows, row{t("label.refunded"), []string{n.Refunded}})
+	if n.Refunded > 0 {
+		v.Rows = append(v.Rows, row{t("label.refunded"), []string{Money(n.Refunded, n.Currency, n.Lang)}})
 	}
 
 	switch {
