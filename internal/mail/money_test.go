@@ -24,7 +24,7 @@ func TestMoney(t *testing.T) {
 		{5, "eur", "en", "EUR 0.05"},
 		{1000000000, "usd", "en", "USD 10,000,000.00"},
 		{-250, "eur", "en", "EUR -2.50"},
-		{100, "isk", "en", "ISK 1.00"}, // Stripe: two digits, whatever CLDR says
+		{100, "isk", "en", "ISK 1.00"},   // Stripe: two digits, whatever CLDR says
 		{2500, "eur", "xx", "EUR 25.00"}, // unknown language: the default (English)
 	} {
 		if got := Money(tc.amount, tc.currency, tc.lang); got != tc.want {
