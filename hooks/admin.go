@@ -46,7 +46,7 @@ func bookingFilter(e *core.RequestEvent) (string, dbx.Params, map[string]error, 
 		var alts []string
 		for i, st := range strings.Split(v, ",") {
 			if !booking.Status(st).Known() {
-				errs["status"] = fieldErr("must be pending, confirmed, cancelled or declined, or a comma list of them")
+				errs["status"] = fieldErr("must be pending, confirmed, awaiting_payment, cancelled or declined, or a comma list of them")
 				break
 			}
 			key := "status" + strconv.Itoa(i)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slotbase/slotbase/internal/ics"
 	"github.com/slotbase/slotbase/internal/mail/i18n"
+	"github.com/slotbase/slotbase/internal/money"
 )
 
 // The renderers: one function per output, each a pure function of a View.
@@ -145,13 +146,24 @@ func (v View) hostNames() []string {
 }
 
 // CSVHeader is the first row of the bookings CSV export.
-var CSVHeader = []string{"id", "event_type", "hosts", "start", "end", "status", "name", "email", "timezone", "notes", "cancel_reason", "created"}
+var CSVHeader = []string{"id", "event_type", "hosts", "start", "end", "status", "name", "email", "timezone", "notes", "cancel_reason", "created",
+	"payment_status", "payment_amount", "payment_currency", "refunded_amount"}
 
 // CSVRow renders v as a row under CSVHeader; invitee-written text is
 // defused for spreadsheets (a leading = + - @ tab or CR gets a quote).
+// Payment columns are empty for free bookings; amounts are plain decimals
+// in major units ("25.00", "5000" for JPY).
 func CSVRow(v View) []string {
-	return []string{v.ID, v.EventType.ID, strings.Join(v.HostIDs(), " "), rfc3339(v.Start), rfc3339(v.End), string(v.Status),
-		csvSafe(v.Invitee.Name), csvSafe(v.Invitee.Email), v.Invitee.Timezone, csvSafe(v.Notes), csvSafe(v.CancelReason), rfc3339(v.Created)}
+	row := []string{v.ID, v.EventType.ID, strings.Join(v.HostIDs(), " "), rfc3339(v.Start), rfc3339(v.End), string(v.Status),
+		csvSafe(v.Invitee.Name), csvSafe(v.Invitee.Email), v.Invitee.Timezone, csvSafe(v.Notes), csvSafe(v.CancelReason), rfc3339(v.Created), "", "", "", ""}
+	if p := v.Payment; p != nil {
+		cur := strings.ToUpper(p.Currency)
+		row[12], row[14] = p.Status, cur
+		if p.Status != "none" {
+			row[13], row[15] = money.Decimal(p.Amount, cur), money.Decimal(p.Refunded, cur)
+		}
+	}
+	return row
 }
 
 // csvSafe defuses spreadsheet formulas in invitee-provided text.

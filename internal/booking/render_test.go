@@ -2,6 +2,7 @@ package booking
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,13 @@ func TestRenderers(t *testing.T) {
 	row := CSVRow(v)
 	if len(row) != len(CSVHeader) || row[2] != "h1 h2" || row[6] != "'=HYPERLINK(1)" {
 		t.Errorf("CSV row %q (a formula must be defused, hosts space-separated)", row)
+	}
+	if !slices.Equal(row[12:], []string{"", "", "", ""}) {
+		t.Errorf("CSV payment columns of a free booking: %q", row[12:])
+	}
+	v.Payment = &PaymentView{Status: "partially_refunded", Amount: 25125, Refunded: 12500, Currency: "kwd"}
+	if row := CSVRow(v); !slices.Equal(row[12:], []string{"partially_refunded", "25.125", "KWD", "12.500"}) {
+		t.Errorf("CSV payment columns: %q", row[12:])
 	}
 	summary, desc := HostCalendarEntry(v)
 	if summary != "Intro call with =HYPERLINK(1)" || !strings.Contains(desc, "Topics: a, b\n") || !strings.Contains(desc, "booking b1") {

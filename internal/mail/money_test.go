@@ -32,11 +32,3 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
-
-func TestCurrencyDigits(t *testing.T) {
-	for cur, want := range map[string]int{"eur": 2, "USD": 2, "jpy": 0, "KRW": 0, "kwd": 3, "tnd": 3, "huf": 2, "isk": 2, "xyz": 2} {
-		if got := CurrencyDigits(cur); got != want {
-			t.Errorf("CurrencyDigits(%q) = %d, want %d", cur, got, want)
-		}
-	}
-}
