@@ -1,0 +1,257 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pocketbase/dbx"
+
+	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/testenv"
+)
+
+// phone is the narrow screen of the payment flows (issue 20).
+var phone = viewport{name: "phone", width: 390, height: 844, mobile: true}
+
+// payWebhookSecret signs the stand-in's webhooks; slotbase gets it as
+// SLOTBASE_STRIPE_WEBHOOK_SECRET.
+const payWebhookSecret = "whsec_standin_e2e_0123456789"
+
+// TestPayments (issue 20) books a paid event type in headless Chromium
+// with Stripe replaced by a local stand-in (stripestandin_test.go): the
+// form names the price and goes to the stand-in's checkout page; Pay comes
+// back to the booking page, which says it is confirming until the test
+// delivers checkout.session.completed (signed with stripe-go's helper) and
+// then shows the confirmation without a reload; the manage page shows the
+// payment, and a cancellation its refund. Cancel on the checkout page
+// comes back to the unpaid view (held until, return to payment), and
+// Release frees the time, seen in the page's own list of times. A payment
+// service outage is the server's message and the times again. At 1280 px
+// and 390 px, each state checked by axe-core and screenshotted.
+func TestPayments(t *testing.T) {
+	stand := newStripeStandIn(t, payWebhookSecret)
+	dir := t.TempDir()
+	prepare(t, dir, "Harbour Clinic", "#0f766e", func(s *seeder) {
+		host := s.host("Pia Payne", "UTC", weekdays9to5)
+		// A day's notice: the first day with times has all sixteen of them.
+		s.eventType("consult", "Paid consultation", host, map[string]any{
+			c.EventTypesMinNotice: 24 * 60, "price": 5000, "currency": "eur", "payment_hold_minutes": 15,
+			"refund_window_hours": 0, "refund_percent": 100,
+		})
+	})
+	t.Setenv("SLOTBASE_STRIPE_SECRET_KEY", "sk_test_standin_e2e")
+	t.Setenv("SLOTBASE_STRIPE_WEBHOOK_SECRET", payWebhookSecret)
+	t.Setenv("SLOTBASE_STRIPE_API_BASE", stand.URL())
+	srv := startServer(t, dir)
+	if out := srv.Output(); strings.Contains(out, "sk_test_standin_e2e") || strings.Contains(out, payWebhookSecret) {
+		t.Fatal("the server printed a Stripe secret")
+	}
+	for _, vp := range []viewport{desktop, phone} {
+		t.Run(vp.name, func(t *testing.T) {
+			b := newBrowser(t, "UTC", vp)
+			shots := artifactDir(t, "payments-"+vp.name)
+			payAndConfirm(t, b, stand, srv, dir, shots, vp == desktop)
+			cancelAndRelease(t, b, stand, srv, dir, shots)
+			if vp == desktop {
+				outage(t, b, stand, srv, dir, shots)
+			}
+			b.checkConsole()
+			stand.check()
+		})
+	}
+}
+
+// bookPaid opens the paid event type, books its first time as name and
+// returns that time's start once the browser is on the stand-in's page.
+func bookPaid(t *testing.T, b *browser, srv *testenv.Server, name string) string {
+	t.Helper()
+	b.do(chromedp.Navigate(srv.URL + "/consult"))
+	b.waitFor("the times", `document.querySelector(".slot")`)
+	if price := norm(b.text(`document.querySelector(".info .facts .price").textContent`)); price != "€50.00" {
+		t.Fatalf("price fact %q, want €50.00", price)
+	}
+	start := b.text(`document.querySelector(".slot").dataset.start`)
+	b.do(chromedp.Click(chromedp.CSS(`.slot[data-start="` + start + `"]`)))
+	b.waitFor("the form", `document.activeElement.id === "form-h"`)
+	if label := norm(b.text(`document.querySelector("form button[type=submit]").textContent`)); label != "Continue to payment — €50.00" {
+		t.Fatalf("submit button %q", label)
+	}
+	b.do(chromedp.SendKeys(chromedp.CSS("#f-name"), name),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), strings.ToLower(strings.Fields(name)[0])+"@example.com"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	return start
+}
+
+// onStandIn waits for the stand-in's checkout page and returns its session.
+func onStandIn(t *testing.T, b *browser, stand *stripeStandIn) *standInSession {
+	t.Helper()
+	b.waitFor("the stand-in's checkout page", `location.href.startsWith(`+jsString(stand.URL()+"/pay/")+`) && document.querySelector("#pay")`)
+	id := strings.TrimPrefix(b.text(`location.pathname`), "/pay/")
+	sess := stand.session(id)
+	if sess == nil {
+		t.Fatalf("the browser is on /pay/%s, which the stand-in did not create", id)
+	}
+	return sess
+}
+
+// bookingStatus reads booking id's status from the database.
+func bookingStatus(t *testing.T, dir, id string) string {
+	t.Helper()
+	rows := findRecords(t, dir, c.Bookings, "id = {:id}", dbx.Params{"id": id})
+	if len(rows) != 1 {
+		t.Fatalf("booking %s: %d rows", id, len(rows))
+	}
+	return rows[0].GetString(c.BookingsStatus)
+}
+
+// checkSession checks what slotbase asked Stripe for: the price, the
+// booking as client_reference_id and metadata, and return addresses on the
+// event type's page naming only the booking id.
+func checkSession(t *testing.T, sess *standInSession, srv *testenv.Server) string {
+	t.Helper()
+	id := sess.ClientReferenceID
+	if id == "" || sess.Metadata["booking"] != id {
+		t.Fatalf("client_reference_id %q, metadata %v: want the booking id in both", id, sess.Metadata)
+	}
+	if sess.AmountTotal != 5000 || sess.Currency != "eur" {
+		t.Errorf("session for %d %s, want 5000 eur", sess.AmountTotal, sess.Currency)
+	}
+	for _, u := range []struct{ got, want string }{
+		{sess.SuccessURL, srv.URL + "/consult?paid=" + url.QueryEscape(id)},
+		{sess.CancelURL, srv.URL + "/consult?unpaid=" + url.QueryEscape(id)},
+	} {
+		if u.got != u.want {
+			t.Errorf("return URL %q, want %q", u.got, u.want)
+		}
+	}
+	return id
+}
+
+// payAndConfirm: book, Pay, "confirming" until the webhook, then confirmed
+// without a reload; with manage, the manage page's payment and a refunded
+// cancellation.
+func payAndConfirm(t *testing.T, b *browser, stand *stripeStandIn, srv *testenv.Server, dir, shots string, manage bool) {
+	bookPaid(t, b, srv, "Otto Payer")
+	sess := onStandIn(t, b, stand)
+	id := checkSession(t, sess, srv)
+	if st := bookingStatus(t, dir, id); st != "awaiting_payment" {
+		t.Fatalf("booking %s while on the checkout page, want awaiting_payment", st)
+	}
+	b.screenshot(shots, "1-stand-in-checkout")
+
+	b.do(chromedp.Click(chromedp.CSS("#pay")))
+	b.waitFor("the confirming view", `location.search === "?paid=`+id+`" && document.querySelector("#pay-h")`)
+	if h := b.text(`document.querySelector("#pay-h").textContent`); h != "Payment received — confirming…" {
+		t.Fatalf("heading %q", h)
+	}
+	b.waitFor("the focus on the heading", `document.activeElement.id === "pay-h"`)
+	if st := bookingStatus(t, dir, id); st != "awaiting_payment" {
+		t.Fatalf("booking %s before the webhook: the return address alone must not confirm", st)
+	}
+	b.screenshot(shots, "2-confirming")
+	b.axe("payment confirming")
+
+	b.eval(`window.__samePage = true`, nil) // gone if the page reloads
+	if code := stand.deliver(srv.URL, "checkout.session.completed", sess.ID); code != 200 {
+		t.Fatalf("webhook answered %d, want 200", code)
+	}
+	b.waitFor("the confirmation", `document.querySelector("#done-h")`)
+	var same bool
+	if b.eval(`window.__samePage === true`, &same); !same {
+		t.Fatal("the page reloaded to show the confirmation")
+	}
+	if st := bookingStatus(t, dir, id); st != "confirmed" {
+		t.Fatalf("booking %s after the webhook, want confirmed", st)
+	}
+	if pay := norm(b.text(`document.querySelector(".summary .payment").textContent`)); pay != "€50.00 · Paid" {
+		t.Errorf("payment line %q, want €50.00 · Paid", pay)
+	}
+	b.waitFor("the focus on the confirmation", `document.activeElement.id === "done-h"`)
+	b.screenshot(shots, "3-confirmed")
+	b.axe("payment confirmed")
+	if code := stand.deliver(srv.URL, "checkout.session.completed", sess.ID); code != 200 {
+		t.Fatalf("the same payment's second webhook answered %d, want 200", code)
+	}
+	if !manage {
+		return
+	}
+
+	// The manage page shows the payment; cancelling refunds it in full
+	// (refund_window_hours 0: always).
+	b.do(chromedp.Click(chromedp.CSS("#manage-link")))
+	b.waitFor("the manage page", `document.querySelector("#manage-h") && document.querySelector(".summary .payment")`)
+	if pay := norm(b.text(`document.querySelector(".summary .payment").textContent`)); pay != "€50.00 · Paid" {
+		t.Errorf("manage page payment %q, want €50.00 · Paid", pay)
+	}
+	b.do(chromedp.Click(chromedp.CSS(".manage-view .actions button.danger")))
+	b.waitFor("the cancel form", `document.activeElement.id === "cancel-h"`)
+	b.do(chromedp.Click(chromedp.CSS("form.cancel button[type=submit]")))
+	b.waitFor("the cancellation", `document.querySelector(".manage-view .notice")`)
+	notice := b.text(`document.querySelector(".manage-view .notice").textContent`)
+	if !strings.Contains(notice, "Your payment of €50.00 is refunded") && !strings.Contains(notice, "Your refund is being processed") {
+		t.Errorf("cancel notice %q, want the refund", notice)
+	}
+	pi := stand.session(sess.ID).PaymentIntent
+	eventually(t, "the refund at the stand-in", func() bool { return len(stand.refundsFor(pi)) > 0 })
+	if rf := stand.refundsFor(pi); len(rf) != 1 || rf[0].Amount != 5000 {
+		t.Errorf("refunds %+v, want one of 5000", rf)
+	}
+	b.screenshot(shots, "4-cancelled-refunded")
+	b.axe("cancelled and refunded")
+}
+
+// cancelAndRelease: Cancel on the checkout page, the unpaid view, Release
+// frees the time in the page's list.
+func cancelAndRelease(t *testing.T, b *browser, stand *stripeStandIn, srv *testenv.Server, dir, shots string) {
+	start := bookPaid(t, b, srv, "Una Unpaid")
+	sess := onStandIn(t, b, stand)
+	id := checkSession(t, sess, srv)
+	b.do(chromedp.Click(chromedp.CSS("#cancel")))
+	b.waitFor("the unpaid view", `location.search === "?unpaid=`+id+`" && document.querySelector("#pay-h")`)
+	if h := b.text(`document.querySelector("#pay-h").textContent`); h != "Payment not completed" {
+		t.Fatalf("heading %q", h)
+	}
+	if held := norm(b.text(`document.querySelector(".pay-view p").textContent`)); !strings.HasPrefix(held, "Your time is held until ") {
+		t.Errorf("hold line %q", held)
+	}
+	if href := b.text(`document.querySelector(".pay-view a.button").href`); href != stand.URL()+"/pay/"+sess.ID {
+		t.Errorf("Return to payment goes to %q, want the session's page", href)
+	}
+	if st := bookingStatus(t, dir, id); st != "awaiting_payment" {
+		t.Fatalf("booking %s after Cancel at checkout, want awaiting_payment (held)", st)
+	}
+	b.screenshot(shots, "5-unpaid")
+	b.axe("payment not completed")
+
+	b.do(chromedp.Click(chromedp.CSS(".pay-view button.danger")))
+	b.waitFor("the times again, with the released time", `document.querySelector(".pick .notice") && document.querySelector('.slot[data-start="`+start+`"]')`)
+	if notice := b.text(`document.querySelector(".pick .notice").textContent`); !strings.HasPrefix(notice, "The time was released") {
+		t.Errorf("notice %q", notice)
+	}
+	if st := bookingStatus(t, dir, id); st != "cancelled" {
+		t.Fatalf("booking %s after Release, want cancelled", st)
+	}
+	b.screenshot(shots, "6-released")
+	b.axe("hold released")
+}
+
+// outage: the stand-in refuses to create sessions; the page says the
+// server's message over the times, and nothing was booked.
+func outage(t *testing.T, b *browser, stand *stripeStandIn, srv *testenv.Server, dir, shots string) {
+	stand.fail(true)
+	defer stand.fail(false)
+	start := bookPaid(t, b, srv, "Olga Outage")
+	b.waitFor("the message over the times", `document.querySelector(".picker .alert:not([hidden])")`)
+	msg := b.text(`document.querySelector(".picker .alert").textContent`)
+	if msg != "The payment service is unavailable; nothing was booked. Please try again." {
+		t.Errorf("outage message %q", msg)
+	}
+	b.waitFor("the time still offered", `document.querySelector('.slot[data-start="`+start+`"]')`)
+	if held := findRecords(t, dir, c.Bookings, "email = 'olga@example.com' && status != 'cancelled'", nil); len(held) != 0 {
+		t.Errorf("%d bookings still hold a time after the outage's 503", len(held))
+	}
+	b.screenshot(shots, "7-outage")
+	b.axe("payment service outage")
+}
