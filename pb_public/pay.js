@@ -71,7 +71,7 @@ export async function returnView(page, slug, id, paid) {
 
   // Paid: wait for the server, asking again with growing pauses.
   const waiting = h("p", { class: "status-line" }, t("pay.confirmingText"));
-  screen(t("pay.confirmingTitle"), h("p", { class: "tick", "aria-hidden": "true" }, "…"), waiting, F.summary({ ...b, manage_token: token }));
+  screen(t("pay.confirmingTitle"), h("p", { class: "tick wait", "aria-hidden": "true" }, "…"), waiting, F.summary({ ...b, manage_token: token }));
   announce(t("pay.confirmingTitle"));
   const until = Date.now() + POLL_FOR;
   let pause = POLL_FIRST;
