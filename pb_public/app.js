@@ -2,9 +2,8 @@
 // (/{slug}) and the invitee's manage page (/manage#<token>), in the
 // visitor's language (i18n.js). Plain JavaScript modules without a build
 // step; it talks only to this server's /api.
-import { formatWhen, utcOffset } from "./when.js";
+import { formatWhen, utcOffset, formatMoney } from "./when.js";
 import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js";
-import { formatMoney } from "./money.js";
 
 (async () => {
   const params = new URLSearchParams(location.search);

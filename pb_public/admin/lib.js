@@ -9,7 +9,7 @@
 // web/test/ (node --test); the ones every screen uses are re-exported here.
 
 import { viewerZone, firstDayOfWeek } from "./pure.js";
-import { formatMoney } from "../money.js";
+import { formatMoney } from "../when.js";
 
 export {
   pad, dateKey, localDay, addDays, today, rfc, validDate,

@@ -6,7 +6,7 @@
 // superuser's), whose checks answer a 400 per field, shown beside it.
 // Loaded on demand by dash.js.
 import { h, focusEl, messageBox, field, showFieldErrors, api, money } from "./lib.js";
-import { toMinor, toMajor } from "../money.js";
+import { toMinor, toMajor } from "./pure.js";
 
 const RECORDS = "/api/collections/event_types/records";
 const FIELDS = "id,slug,title,duration,active,price,currency,payment_hold_minutes,refund_window_hours,refund_percent";

@@ -1,4 +1,4 @@
-// Tests of how prices are written and read (pb_public/money.js): the
+// Tests of how prices are written and read (pb_public/when.js, admin/pure.js): the
 // server keeps minor units, the page and the dashboard show major units.
 // Run with `node --test web/test/*.test.mjs` (scripts/test.sh does).
 //
@@ -6,7 +6,8 @@
 // texts are CLDR's as Node's ICU writes them (spaces normalised).
 import test from "node:test";
 import assert from "node:assert/strict";
-import { currencyDigits, formatMoney, toMinor, toMajor } from "../../pb_public/money.js";
+import { currencyDigits, formatMoney } from "../../pb_public/when.js";
+import { toMinor, toMajor } from "../../pb_public/admin/pure.js";
 
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, " ");
 
