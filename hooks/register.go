@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/slotbase/slotbase/hooks/capture"
+	"github.com/slotbase/slotbase/internal/payments"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -30,6 +31,7 @@ func Register(app core.App, cfg *Config) { register(app, cfg) }
 func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
 	s.started = s.now()
+	s.pay, _ = payments.New(payments.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}) // nil: payments not configured (payments.go)
 	s.capture = capture.Register(app, captureConfig(app, cfg)) // change capture for the PostgreSQL replica (hooks/capture)
 	s.metrics = newMetrics(s)                                  // Prometheus metrics (metrics.go)
 	s.worker = &queue.Worker{Store: heartbeatStore{jobStore{app}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
@@ -100,6 +102,8 @@ type server struct {
 	started    time.Time
 	// capture logs every write for the PostgreSQL replica (hooks/capture).
 	capture *capture.Capture
+	// pay is the Stripe client; nil when SLOTBASE_STRIPE_SECRET_KEY is unset.
+	pay *payments.Client
 
 	setupOnce sync.Once
 }
