@@ -37,8 +37,8 @@ func TestPayments(t *testing.T) {
 		host := s.host("Pia Payne", "UTC", weekdays9to5)
 		// A day's notice: the first day with times has all sixteen of them.
 		s.eventType("consult", "Paid consultation", host, map[string]any{
-			c.EventTypesMinNotice: 24 * 60, "price": 5000, "currency": "eur", "payment_hold_minutes": 15,
-			"refund_window_hours": 0, "refund_percent": 100,
+			c.EventTypesMinNotice: 24 * 60, c.EventTypesPrice: 5000, c.EventTypesCurrency: "eur", c.EventTypesPaymentHoldMinutes: 15,
+			c.EventTypesRefundWindowHours: 0, c.EventTypesRefundPercent: 100,
 		})
 	})
 	t.Setenv("SLOTBASE_STRIPE_SECRET_KEY", "sk_test_standin_e2e")
@@ -226,6 +226,10 @@ func cancelAndRelease(t *testing.T, b *browser, stand *stripeStandIn, srv *teste
 	b.axe("payment not completed")
 
 	b.do(chromedp.Click(chromedp.CSS(".pay-view button.danger")))
+	b.waitFor("the release's outcome", `document.querySelector(".pick .notice") || document.querySelector(".pay-view .alert:not([hidden])")`)
+	if msg := b.text(`(document.querySelector(".pay-view .alert:not([hidden])") || {}).textContent || ""`); msg != "" {
+		t.Fatalf("Release answered %q", msg)
+	}
 	b.waitFor("the times again, with the released time", `document.querySelector(".pick .notice") && document.querySelector('.slot[data-start="`+start+`"]')`)
 	if notice := b.text(`document.querySelector(".pick .notice").textContent`); !strings.HasPrefix(notice, "The time was released") {
 		t.Errorf("notice %q", notice)

@@ -402,7 +402,7 @@ func (s *stripeStandIn) refundsFor(pi string) []standInRefund {
 
 var hostedPage = template.Must(template.New("pay").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pay {{.Product}} · Stripe stand-in</title>
+<title>Pay {{.Product}} · Stripe stand-in</title><link rel="icon" href="data:,">
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1a1a1a}main{max-width:28rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px}
 button{font:inherit;padding:.6rem 1.2rem;margin-right:.5rem;border-radius:6px;border:1px solid #555;background:#fff;cursor:pointer}#pay{background:#0b5cad;color:#fff;border-color:#0b5cad}</style></head>
 <body><main><h1>Stripe stand-in checkout</h1><p>{{.Product}}: <strong id="amount">{{.Amount}} {{.Currency}}</strong></p><p>Session <code>{{.ID}}</code> ({{.Status}})</p>

@@ -735,8 +735,11 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   // ---------- routing ----------
 
   const path = location.pathname.replace(/\/+$/, "") || "/";
-  // The month's times are asked for at once, while the language loads.
-  if (path !== "/" && path !== "/manage") loadMonth(decodeURIComponent(path.slice(1)), monthOf(todayIn(prefs.tz))).catch(() => {});
+  // Back from the payment page (?paid=ID or ?unpaid=ID): pay.js shows the outcome.
+  const payReturn = params.get("paid") || params.get("unpaid");
+  // The month's times are asked for at once, while the language loads
+  // (not on the return from payment: a released hold must show as free).
+  if (path !== "/" && path !== "/manage" && !payReturn) loadMonth(decodeURIComponent(path.slice(1)), monthOf(todayIn(prefs.tz))).catch(() => {});
   // The manage page's booking, whose language is the page's default.
   const bookingReq = path === "/manage" && manageToken() ? api("/api/bookings/manage/" + encodeURIComponent(manageToken())) : null;
   if (bookingReq) bookingReq.catch(() => {}); // manageView reports it
@@ -752,8 +755,6 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   try { prefs.hour12 = /h1[12]/.test(new Intl.DateTimeFormat(LANG, { hour: "numeric" }).resolvedOptions().hourCycle); } catch { /* 24 h */ }
   if (store.get("clock")) prefs.hour12 = store.get("clock") === "12";
   document.getElementById("foot").replaceChildren(languageSwitcher(chosen.list));
-  // Back from the payment page (?paid=ID or ?unpaid=ID): pay.js shows the outcome.
-  const payReturn = params.get("paid") || params.get("unpaid");
   const slug = decodeURIComponent(path.slice(1));
   const run = path === "/" ? listView() : path === "/manage" ? import("./manage.js").then((m) => m.manageView(managePage(), bookingReq))
     : payReturn ? import("./pay.js").then((m) => m.returnView(managePage(), slug, payReturn, params.has("paid")))
