@@ -283,21 +283,17 @@ func (s *stripeStandIn) session(id string) *standInSession {
 	return s.sessions[id]
 }
 
-// last is the most recently created session (nil before any).
-func (s *stripeStandIn) last() *standInSession {
+// sessionOf is the id of booking's latest session ("" for none).
+func (s *stripeStandIn) sessionOf(booking string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.order) == 0 {
-		return nil
+	id := ""
+	for _, sid := range s.order {
+		if s.sessions[sid].ClientReferenceID == booking {
+			id = sid
+		}
 	}
-	return s.sessions[s.order[len(s.order)-1]]
-}
-
-// count is how many sessions were created.
-func (s *stripeStandIn) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.order)
+	return id
 }
 
 func (s *stripeStandIn) getSession(w http.ResponseWriter, r *http.Request) {
@@ -432,15 +428,25 @@ func (s *stripeStandIn) hostedAction(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	s.mu.Lock()
 	to := sess.CancelURL
-	if r.PathValue("action") == "pay" && sess.Status == "open" {
-		sess.Status, sess.PaymentStatus = "complete", "paid"
-		sess.PaymentIntent = "pi_standin_" + strings.TrimPrefix(sess.ID, "cs_test_standin")
+	if r.PathValue("action") == "pay" && s.pay(sess.ID) {
 		to = sess.SuccessURL
 	}
-	s.mu.Unlock()
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// pay completes open session id as paid (what Pay on the hosted page
+// does); false when it was not open.
+func (s *stripeStandIn) pay(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil || sess.Status != "open" {
+		return false
+	}
+	sess.Status, sess.PaymentStatus = "complete", "paid"
+	sess.PaymentIntent = "pi_standin_" + strings.TrimPrefix(sess.ID, "cs_test_standin")
+	return true
 }
 
 // deliver sends the event typ ("checkout.session.completed", …) about
