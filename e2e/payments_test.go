@@ -278,7 +278,8 @@ func paymentsDashboardFlow(t *testing.T, vp viewport) {
 	dir := t.TempDir()
 	prepare(t, dir, "Harbour Clinic", "#0f766e", func(s *seeder) {
 		host := s.host("Pia Payne", "UTC", weekdays9to5)
-		s.eventType("consult", "Paid consultation", host, map[string]any{c.EventTypesPrice: 5000, c.EventTypesCurrency: "eur"})
+		s.eventType("consult", "Paid consultation", host, map[string]any{c.EventTypesPrice: 5000, c.EventTypesCurrency: "eur",
+			c.EventTypesRefundWindowHours: 24, c.EventTypesRefundPercent: 50})
 		s.eventType("intro", "Intro call", host, nil)
 	})
 	if out, err := exec.Command(testenv.Binary(t), "superuser", "upsert", "root@example.com", rootPassword, "--dir", dir).CombinedOutput(); err != nil {
@@ -357,6 +358,11 @@ func paymentsDashboardFlow(t *testing.T, vp viewport) {
 	price := `document.querySelector("form.inset input[inputmode=decimal]")`
 	currency := `document.querySelector("form.inset input[maxlength='3']")`
 	setValue := func(el, v string) { b.eval(el+`.value = `+jsString(v)+`, true`, nil) }
+	holdInput := `document.querySelectorAll("form.inset input[inputmode=numeric]")[0]`
+	setValue(holdInput, "2")
+	d.click("button", "Save")
+	d.wait("the editor's own check on the hold", holdInput+`.getAttribute("aria-invalid") === "true" && document.activeElement === `+holdInput)
+	setValue(holdInput, "20")
 	setValue(price, "2000000")
 	setValue(currency, "eur")
 	d.click("button", "Save")
@@ -372,8 +378,11 @@ func paymentsDashboardFlow(t *testing.T, vp viewport) {
 	d.click("button", "Save")
 	d.wait("saved", `msg().startsWith("Saved: Intro call is $49.90.")`)
 	et := findRecords(t, dir, c.EventTypes, "slug = 'intro'", nil)[0]
-	if et.GetInt(c.EventTypesPrice) != 4990 || et.GetString(c.EventTypesCurrency) != "usd" {
-		t.Errorf("intro saved as %d %q, want 4990 usd", et.GetInt(c.EventTypesPrice), et.GetString(c.EventTypesCurrency))
+	if et.GetInt(c.EventTypesPrice) != 4990 || et.GetString(c.EventTypesCurrency) != "usd" || et.GetInt(c.EventTypesPaymentHoldMinutes) != 20 {
+		t.Errorf("intro saved as %d %q hold %d, want 4990 usd hold 20", et.GetInt(c.EventTypesPrice), et.GetString(c.EventTypesCurrency), et.GetInt(c.EventTypesPaymentHoldMinutes))
+	}
+	if got := rowText("Intro call"); !strings.Contains(got, "$49.90") || !strings.Contains(got, "20 min") {
+		t.Errorf("intro row after saving %q", got)
 	}
 	d.shot("5-price-saved")
 	if st := bookingStatus(t, dir, hold); st != "awaiting_payment" {

@@ -51,12 +51,12 @@ export function eventTypesView(root) {
       "ISO 4217 code, like EUR, USD or JPY.");
     const price = field("Price", h("input", { type: "text", inputmode: "decimal", autocomplete: "off", value: toMajor(et.price, et.currency || "eur"), class: "num" }),
       "In the currency's units, like 50 or 49.90. Empty or 0: free.");
-    const hold = field("Hold (minutes)", h("input", { type: "number", min: "5", max: "1440", step: "1", value: String(et.payment_hold_minutes || 15), class: "num" }),
+    const hold = field("Hold (minutes)", h("input", { type: "text", inputmode: "numeric", autocomplete: "off", value: String(et.payment_hold_minutes || 15), class: "num" }),
       "How long an unpaid booking keeps its time (5 to 1440).");
-    const refundWindow = field("Refund window (hours)", h("input", { type: "number", min: "0", step: "1", value: String(et.refund_window_hours || 0), class: "num" }),
+    const refundWindow = field("Refund window (hours)", h("input", { type: "text", inputmode: "numeric", autocomplete: "off", value: String(et.refund_window_hours || 0), class: "num" }),
       "An invitee who cancels at least this long before the start is refunded; 0: always. Cancellations by you or the host are always refunded in full.");
-    const percent = field("Refund (%)", h("input", { type: "number", min: "0", max: "100", step: "1", value: String(et.refund_percent ?? 100), class: "num" }),
-      "The share of the price such an invitee gets back.");
+    const percent = field("Refund (%)", h("input", { type: "text", inputmode: "numeric", autocomplete: "off", value: String(et.price > 0 ? et.refund_percent ?? 100 : et.refund_percent || 100), class: "num" }),
+      "The share of the price such an invitee gets back (a free type starts at 100).");
     const fields = { price, currency, payment_hold_minutes: hold, refund_window_hours: refundWindow, refund_percent: percent };
     const save = h("button", { type: "submit", class: "primary" }, "Save");
     const heading = h("h2", { id: "price-h", tabindex: "-1" }, "Payment of " + et.title);
