@@ -111,8 +111,8 @@ func slotRefused(err error) bool {
 
 // releaseHold ends booking id's unpaid hold in tx: cancelled with reason,
 // payment expired, the slot free again. Nobody is mailed (the invitee never
-// had a booking). forget drops the idempotency key, so a retried request
-// books afresh. A booking no longer awaiting payment is left alone (false).
+// had a booking). forget drops the idempotency key and the manage token
+// (never told to anyone), so a retried request books afresh. A booking no longer awaiting payment is left alone (false).
 func (s *server) releaseHold(tx core.App, actor Actor, id, reason string, forget bool, now time.Time) (bool, error) {
 	r, err := tx.FindRecordById(c.Bookings, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -132,8 +132,14 @@ func (s *server) releaseHold(tx core.App, actor Actor, id, reason string, forget
 	r.Set(c.BookingsCancelReason, reason)
 	r.Set(c.BookingsPaymentStatus, c.PaymentExpired)
 	r.Set(c.BookingsCheckoutURL, "")
-	if forget {
+	if forget { // a retry of the request (same key, so same manage token) books afresh
+		token, _, err := booking.NewManageToken()
+		if err != nil {
+			return false, err
+		}
 		r.Set(c.BookingsIdempotencyKey, "")
+		r.Set(c.BookingsManageTokenHash, booking.HashToken(token))
+		r.Set(c.BookingsManageTokenSealed, "")
 	}
 	return true, commitBookingChangeAs(tx, r, actor, ActionPaymentExpired, "expired", now, false)
 }

@@ -32,8 +32,8 @@ func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
 	s.started = s.now()
 	s.pay, _ = payments.New(payments.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}) // nil: payments not configured (payments.go)
-	s.capture = capture.Register(app, captureConfig(app, cfg)) // change capture for the PostgreSQL replica (hooks/capture)
-	s.metrics = newMetrics(s)                                  // Prometheus metrics (metrics.go)
+	s.capture = capture.Register(app, captureConfig(app, cfg))                                           // change capture for the PostgreSQL replica (hooks/capture)
+	s.metrics = newMetrics(s)                                                                            // Prometheus metrics (metrics.go)
 	s.worker = &queue.Worker{Store: heartbeatStore{jobStore{app}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, s.metrics.countRuns(kind, h))

@@ -57,7 +57,9 @@ type Session struct {
 }
 
 // Paid reports whether the session's money was received.
-func (s Session) Paid() bool { return s.PaymentStatus == "paid" || s.PaymentStatus == "no_payment_required" }
+func (s Session) Paid() bool {
+	return s.PaymentStatus == "paid" || s.PaymentStatus == "no_payment_required"
+}
 
 // RefundRequest is one refund of a booking's payment.
 type RefundRequest struct {
