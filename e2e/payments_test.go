@@ -227,6 +227,25 @@ func cancelAndRelease(t *testing.T, b *browser, stand *stripeStandIn, srv *teste
 	b.screenshot(shots, "5-unpaid")
 	b.axe("payment not completed")
 
+	// The manage page of the hold (the token this tab kept): the payment
+	// awaited, Return to payment and Release, no rescheduling.
+	token := b.text(`sessionStorage.getItem("slotbase.pay.` + id + `") || ""`)
+	if !strings.HasPrefix(token, "mt_") {
+		t.Fatalf("sessionStorage holds %q for the booking, want its manage token", token)
+	}
+	b.do(chromedp.Navigate(srv.URL + "/manage#" + token))
+	b.waitFor("the hold's manage page", `document.querySelector("#manage-h") && document.querySelector(".manage-view .actions")`)
+	if got := b.text(`[...document.querySelectorAll(".manage-view .actions > *")].map(e => e.textContent).join(" | ")`); got != "Return to payment | Release this time" {
+		t.Errorf("the hold's manage actions %q", got)
+	}
+	if pay := norm(b.text(`document.querySelector(".summary .payment").textContent`)); pay != "€50.00 · Awaiting payment" {
+		t.Errorf("the hold's payment line %q", pay)
+	}
+	b.screenshot(shots, "5b-manage-hold")
+	b.axe("manage page of a hold")
+	b.do(chromedp.Navigate(srv.URL + "/consult?unpaid=" + id))
+	b.waitFor("the unpaid view again", `document.querySelector(".pay-view button.danger")`)
+
 	b.do(chromedp.Click(chromedp.CSS(".pay-view button.danger")))
 	b.waitFor("the release's outcome", `document.querySelector(".pick .notice") || document.querySelector(".pay-view .alert:not([hidden])")`)
 	if msg := b.text(`(document.querySelector(".pay-view .alert:not([hidden])") || {}).textContent || ""`); msg != "" {
