@@ -308,7 +308,7 @@ func paymentsDashboardFlow(t *testing.T, vp viewport) {
 	t.Setenv("SLOTBASE_STRIPE_WEBHOOK_SECRET", payWebhookSecret)
 	t.Setenv("SLOTBASE_STRIPE_API_BASE", stand.URL())
 	srv := startServer(t, dir)
-	day := nextWeekday(time.Now().UTC().Truncate(24 * time.Hour).AddDate(0, 0, 2))
+	day := nextWeekday(time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 2))
 	hold := book(t, srv, "consult", day.Add(10*time.Hour).Format(time.RFC3339), "Hal Hold", "UTC")
 	paid := book(t, srv, "consult", day.Add(11*time.Hour).Format(time.RFC3339), "Paula Paid", "UTC")
 	paidSession := stand.sessionOf(paid)

@@ -296,27 +296,31 @@ func (s *stripeStandIn) sessionOf(booking string) string {
 	return id
 }
 
-func (s *stripeStandIn) getSession(w http.ResponseWriter, r *http.Request) {
+// pathSession is the authorized request's session {id}; nil when it has
+// answered already (401, or Stripe's 404).
+func (s *stripeStandIn) pathSession(w http.ResponseWriter, r *http.Request) *standInSession {
 	if !s.authorized(w, r) {
-		return
+		return nil
 	}
 	sess := s.session(r.PathValue("id"))
 	if sess == nil {
 		stripeError(w, http.StatusNotFound, "No such checkout.session: '"+r.PathValue("id")+"'", "session")
-		return
 	}
-	s.reply(w, sess)
+	return sess
+}
+
+// getSession retrieves a session.
+func (s *stripeStandIn) getSession(w http.ResponseWriter, r *http.Request) {
+	if sess := s.pathSession(w, r); sess != nil {
+		s.reply(w, sess)
+	}
 }
 
 // expireSession expires an open session, as Stripe does (and refuses any
 // other).
 func (s *stripeStandIn) expireSession(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(w, r) {
-		return
-	}
-	sess := s.session(r.PathValue("id"))
+	sess := s.pathSession(w, r)
 	if sess == nil {
-		stripeError(w, http.StatusNotFound, "No such checkout.session: '"+r.PathValue("id")+"'", "session")
 		return
 	}
 	s.mu.Lock()
