@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -65,6 +66,26 @@ func TestPayments(t *testing.T) {
 	}
 }
 
+// waitAcross polls a JavaScript condition like browser.waitFor, across a
+// navigation: an evaluation that fails because the page is being replaced
+// is asked again.
+func waitAcross(t *testing.T, b *browser, what, js string) {
+	t.Helper()
+	deadline := time.Now().Add(stepBound)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte]("!!("+js+")", chromedp.EvalAwaitPromise))
+		cancel()
+		if err == nil && string(raw) == "true" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s (%s; last error %v)", what, js, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // bookPaid opens the paid event type, books its first time as name and
 // returns that time's start once the browser is on the stand-in's page.
 func bookPaid(t *testing.T, b *browser, srv *testenv.Server, name string) string {
@@ -89,7 +110,7 @@ func bookPaid(t *testing.T, b *browser, srv *testenv.Server, name string) string
 // onStandIn waits for the stand-in's checkout page and returns its session.
 func onStandIn(t *testing.T, b *browser, stand *stripeStandIn) *standInSession {
 	t.Helper()
-	b.waitFor("the stand-in's checkout page", `location.href.startsWith(`+jsString(stand.URL()+"/pay/")+`) && document.querySelector("#pay")`)
+	waitAcross(t, b, "the stand-in's checkout page", `location.href.startsWith(`+jsString(stand.URL()+"/pay/")+`) && document.querySelector("#pay")`)
 	id := strings.TrimPrefix(b.text(`location.pathname`), "/pay/")
 	sess := stand.session(id)
 	if sess == nil {
@@ -144,7 +165,7 @@ func payAndConfirm(t *testing.T, b *browser, stand *stripeStandIn, srv *testenv.
 	b.screenshot(shots, "1-stand-in-checkout")
 
 	b.do(chromedp.Click(chromedp.CSS("#pay")))
-	b.waitFor("the confirming view", `location.search === "?paid=`+id+`" && document.querySelector("#pay-h")`)
+	waitAcross(t, b, "the confirming view", `location.search === "?paid=`+id+`" && document.querySelector("#pay-h")`)
 	if h := b.text(`document.querySelector("#pay-h").textContent`); h != "Payment received — confirming…" {
 		t.Fatalf("heading %q", h)
 	}
@@ -211,7 +232,7 @@ func cancelAndRelease(t *testing.T, b *browser, stand *stripeStandIn, srv *teste
 	sess := onStandIn(t, b, stand)
 	id := checkSession(t, sess, srv)
 	b.do(chromedp.Click(chromedp.CSS("#cancel")))
-	b.waitFor("the unpaid view", `location.search === "?unpaid=`+id+`" && document.querySelector("#pay-h")`)
+	waitAcross(t, b, "the unpaid view", `location.search === "?unpaid=`+id+`" && document.querySelector("#pay-h")`)
 	if h := b.text(`document.querySelector("#pay-h").textContent`); h != "Payment not completed" {
 		t.Fatalf("heading %q", h)
 	}
@@ -395,7 +416,8 @@ func paymentsDashboardFlow(t *testing.T, vp viewport) {
 	setValue(price, "49,90")
 	setValue(currency, "usd")
 	d.click("button", "Save")
-	d.wait("saved", `msg().startsWith("Saved: Intro call is $49.90.")`)
+	d.wait("saved, and the table with the new price", `msg().startsWith("Saved: Intro call is $49.90.") && `+
+		`[...document.querySelectorAll(".stack tbody tr")].some(tr => tr.textContent.includes("Intro call") && tr.textContent.includes("$49.90"))`)
 	et := findRecords(t, dir, c.EventTypes, "slug = 'intro'", nil)[0]
 	if et.GetInt(c.EventTypesPrice) != 4990 || et.GetString(c.EventTypesCurrency) != "usd" || et.GetInt(c.EventTypesPaymentHoldMinutes) != 20 {
 		t.Errorf("intro saved as %d %q hold %d, want 4990 usd hold 20", et.GetInt(c.EventTypesPrice), et.GetString(c.EventTypesCurrency), et.GetInt(c.EventTypesPaymentHoldMinutes))
