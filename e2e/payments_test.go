@@ -305,7 +305,7 @@ func outage(t *testing.T, b *browser, stand *stripeStandIn, srv *testenv.Server,
 // TestPaymentsDashboard (issue 20): an admin sees holds and payments in
 // the dashboard's bookings, cancels a paid booking (refunded in full at the
 // stand-in) and sets an event type's price in the Event types editor; a
-// price the server refuses is its 400 beside the price field. At 1280 px
+// currency the server refuses is its 400 beside the currency field. At 1280 px
 // and 390 px, screenshotted and checked by axe-core.
 func TestPaymentsDashboard(t *testing.T) {
 	for _, vp := range []viewport{desktop, phone} {
@@ -406,13 +406,20 @@ func paymentsDashboardFlow(t *testing.T, vp viewport) {
 	setValue(price, "2000000")
 	setValue(currency, "eur")
 	d.click("button", "Save")
-	d.wait("the server's 400 on the price", price+`.getAttribute("aria-invalid") === "true"`)
-	priceErr := b.text(`document.getElementById(` + price + `.id + "-err").textContent`)
-	if priceErr == "" {
-		t.Error("no message beside the price")
+	d.wait("the editor's own check on the price", price+`.getAttribute("aria-invalid") === "true"`)
+	if got := norm(b.text(`document.getElementById(` + price + `.id + "-err").textContent`)); got != "At most €1,000,000.00." {
+		t.Errorf("price check %q", got)
 	}
-	t.Logf("the server's word on 2,000,000 EUR: %q", priceErr)
-	d.shot("4-price-refused")
+	// A currency Stripe does not know passes the editor's check; the
+	// server's 400 lands beside the currency.
+	setValue(price, "50")
+	setValue(currency, "xyz")
+	d.click("button", "Save")
+	d.wait("the server's 400 on the currency", currency+`.getAttribute("aria-invalid") === "true"`)
+	if got := b.text(`document.getElementById(` + currency + `.id + "-err").textContent`); !strings.Contains(got, "ISO 4217") {
+		t.Errorf("currency message %q, want the server's", got)
+	}
+	d.shot("4-currency-refused")
 	setValue(price, "49,90")
 	setValue(currency, "usd")
 	d.click("button", "Save")

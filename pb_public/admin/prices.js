@@ -9,6 +9,8 @@ import { h, focusEl, messageBox, field, showFieldErrors, api, money } from "./li
 import { toMinor, toMajor } from "./pure.js";
 
 const RECORDS = "/api/collections/event_types/records";
+// MAX_PRICE is the server's largest price in minor units (internal/payments.MaxPrice).
+const MAX_PRICE = 100000000;
 const FIELDS = "id,slug,title,duration,active,price,currency,payment_hold_minutes,refund_window_hours,refund_percent";
 
 // priceText is a type's price for the list: "€50.00" or "Free".
@@ -73,6 +75,7 @@ export function eventTypesView(root) {
       const body = { price: read.minor, currency: cur, payment_hold_minutes: whole(hold), refund_window_hours: whole(refundWindow), refund_percent: whole(percent) };
       const bad = [];
       if (read.error) bad.push([price, read.error]);
+      else if (read.minor > MAX_PRICE) bad.push([price, `At most ${money(MAX_PRICE, cur || "eur")}.`]);
       if (cur && !/^[a-z]{3}$/.test(cur)) bad.push([currency, "Enter a three-letter code, like EUR."]);
       else if (body.price > 0 && !cur) bad.push([currency, "A price needs a currency."]);
       if (!(body.payment_hold_minutes >= 5 && body.payment_hold_minutes <= 1440)) bad.push([hold, "Enter whole minutes from 5 to 1440."]);
