@@ -2,7 +2,7 @@
 // (/{slug}) and the invitee's manage page (/manage#<token>), in the
 // visitor's language (i18n.js). Plain JavaScript modules without a build
 // step; it talks only to this server's /api.
-import { formatWhen, utcOffset } from "./when.js";
+import { formatWhen, utcOffset, formatMoney } from "./when.js";
 import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js";
 
 (async () => {
@@ -136,6 +136,8 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
     const name = tz.replace(/_/g, " ");
     return generic && generic !== tz ? `${name} (${generic})` : name;
   }
+  // money writes a price (minor units of currency) in the page's language.
+  const money = (minor, currency) => formatMoney(minor, currency, LANG);
   // fmtWhen is a booking's day and time range in tz, written as the mails write it.
   const fmtWhen = (start, end, tz) => formatWhen(start, end, tz, LANG, { sameDay: t("when.sameDay"), twoDays: t("when.twoDays") });
   let weekStart = 1; // 0 Sunday … 6 Saturday, set with the language
@@ -566,7 +568,7 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   let formModule = null;
   // loadForm imports form.js once, lending it the page's helpers.
   function loadForm() {
-    formModule ||= import("./form.js").then((m) => m.create({ h, t, tn, focusEl, api, capital, fmtWhen, localized, prefs, lang: LANG, Q }));
+    formModule ||= import("./form.js").then((m) => m.create({ h, t, tn, focusEl, api, capital, fmtWhen, money, localized, prefs, lang: LANG, Q }));
     formModule.catch(() => { formModule = null; });
     return formModule;
   }
@@ -581,6 +583,7 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   }
 
   const ICONS = {
+    card: "M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2v2h16V7zm0 5v5h16v-5zm2 2h5v1.5H6z",
     clock: "M12 2a10 10 0 1 0 0 20 10 10 0 1 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 1 1 0-16zm-1 3h2v5.4l3.5 2.1-1 1.7-4.5-2.7z",
     pin: "M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5a2.5 2.5 0 1 1 0-5 2.5 2.5 0 0 1 0 5z",
     people: "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm0 2c-3.3 0-7 1.7-7 4v2h14v-2c0-2.3-3.7-4-7-4zm8-2a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm0 2c-.6 0-1.2.1-1.8.2 1.1.9 1.8 2 1.8 3.3V19h5v-2c0-2.1-2.9-4-5-4z",
@@ -603,6 +606,7 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   function facts(et) {
     return h("ul", { class: "facts" },
       h("li", null, icon("clock"), t("facts.duration", { duration: et.duration })),
+      et.price > 0 && et.currency ? h("li", { class: "price" }, icon("card"), money(et.price, et.currency)) : null,
       et.location ? h("li", null, icon("pin"), et.location) : null,
       et.seats > 1 ? h("li", null, icon("people"), t("facts.group", { count: et.seats })) : null);
   }
@@ -621,7 +625,9 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
         : h("p", null, t("list.empty")));
   }
 
-  async function bookingView(slug) {
+  // bookingView books the event type slug; notice (optional) is said above
+  // the calendar (after a released payment hold).
+  async function bookingView(slug, notice) {
     const [s, types] = await Promise.all([branding(), typesReq]);
     const found = (types.items || []).find((x) => x.slug === slug);
     if (!found) return fail(t("booking.noType"));
@@ -640,7 +646,8 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
     const pickHead = h("h2", { id: "pick-h" }, t("booking.pick"));
     const picker = createPicker(found, (slot) => showForm(slot));
     const draft = new Map();
-    const pickSection = h("section", { class: "pick", "aria-labelledby": "pick-h" }, pickHead, picker.el);
+    const pickSection = h("section", { class: "pick", "aria-labelledby": "pick-h" },
+      notice ? h("p", { class: "notice", role: "status" }, notice) : null, pickHead, picker.el);
 
     let chosen = null; // the time and form on screen, if any
     let live = { stop() {} };
@@ -684,9 +691,9 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
     return /^mt_[A-Za-z0-9_-]+$/.test(token) ? token : null;
   };
 
-  // managePage is what manage.js borrows from the page.
-  const managePage = () => ({ h, t, tn, view, Q, prefs, api, focusEl, capital, fmtWhen, localized, setTitle, fail, branding,
-    loadForm, createPicker, watchTimes, GONE, manageToken });
+  // managePage is what manage.js (and pay.js) borrow from the page.
+  const managePage = () => ({ h, t, tn, view, Q, prefs, api, focusEl, capital, fmtWhen, fmtTime, money, localized, setTitle, fail, branding,
+    loadForm, createPicker, watchTimes, GONE, manageToken, announce, bookingView });
 
   // ---------- language ----------
 
@@ -728,8 +735,11 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   // ---------- routing ----------
 
   const path = location.pathname.replace(/\/+$/, "") || "/";
-  // The month's times are asked for at once, while the language loads.
-  if (path !== "/" && path !== "/manage") loadMonth(decodeURIComponent(path.slice(1)), monthOf(todayIn(prefs.tz))).catch(() => {});
+  // Back from the payment page (?paid=ID or ?unpaid=ID): pay.js shows the outcome.
+  const payReturn = params.get("paid") || params.get("unpaid");
+  // The month's times are asked for at once, while the language loads
+  // (not on the return from payment: a released hold must show as free).
+  if (path !== "/" && path !== "/manage" && !payReturn) loadMonth(decodeURIComponent(path.slice(1)), monthOf(todayIn(prefs.tz))).catch(() => {});
   // The manage page's booking, whose language is the page's default.
   const bookingReq = path === "/manage" && manageToken() ? api("/api/bookings/manage/" + encodeURIComponent(manageToken())) : null;
   if (bookingReq) bookingReq.catch(() => {}); // manageView reports it
@@ -745,6 +755,9 @@ import { LANGUAGES, NAMES, dirOf, matchLanguage, loadCatalogue } from "./i18n.js
   try { prefs.hour12 = /h1[12]/.test(new Intl.DateTimeFormat(LANG, { hour: "numeric" }).resolvedOptions().hourCycle); } catch { /* 24 h */ }
   if (store.get("clock")) prefs.hour12 = store.get("clock") === "12";
   document.getElementById("foot").replaceChildren(languageSwitcher(chosen.list));
-  const run = path === "/" ? listView() : path === "/manage" ? import("./manage.js").then((m) => m.manageView(managePage(), bookingReq)) : bookingView(decodeURIComponent(path.slice(1)));
+  const slug = decodeURIComponent(path.slice(1));
+  const run = path === "/" ? listView() : path === "/manage" ? import("./manage.js").then((m) => m.manageView(managePage(), bookingReq))
+    : payReturn ? import("./pay.js").then((m) => m.returnView(managePage(), slug, payReturn, params.has("paid")))
+      : bookingView(slug);
   run.catch((err) => fail(err.message || t("fail.load")));
 })();

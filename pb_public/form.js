@@ -5,10 +5,10 @@
 // visit does not carry it.
 
 // create builds the form's functions on what the page lends them: h, t, tn
-// (elements and texts), focusEl, api, capital, fmtWhen, localized, prefs,
-// lang and Q (the embed query).
+// (elements and texts), focusEl, api, capital, fmtWhen, money, localized,
+// prefs, lang and Q (the embed query).
 export function create(page) {
-  const { h, t, tn, focusEl, api, capital, fmtWhen, localized, prefs, lang: LANG, Q } = page;
+  const { h, t, tn, focusEl, api, capital, fmtWhen, money, localized, prefs, lang: LANG, Q } = page;
 
   // ---------- the booking form ----------
 
@@ -137,7 +137,10 @@ export function create(page) {
   }
 
   // bookingForm asks for name, e-mail, the custom questions and notes, and
-  // books slot; onDone(reply) gets the 201 body.
+  // books slot; onDone(reply) gets the 201 body. A paid event type's 201
+  // sends the visitor on to the payment page instead (goToCheckout); its
+  // 503 (the payment service is down, nothing was booked) goes back to the
+  // times with the server's message, like a taken time.
   // draft keeps what was typed (by control id) when the visitor goes back to
   // the calendar or the time was taken, so nothing has to be typed twice.
   function bookingForm(et, slot, draft, onBack, onTaken, onDone) {
@@ -151,7 +154,8 @@ export function create(page) {
       formField("notes", t("form.notes"), false, notes, () => checkText(notes.value, { required: false, max: 5000, multi: true }), () => notes.value.trim()),
     ];
     const formError = h("div", { class: "alert", role: "alert", hidden: true });
-    const submitText = () => t(et.requires_confirmation ? "form.request" : "form.confirm");
+    const paid = et.price > 0 && et.currency;
+    const submitText = () => paid ? t("form.pay", { price: money(et.price, et.currency) }) : t(et.requires_confirmation ? "form.request" : "form.confirm");
     const submit = h("button", { type: "submit", class: "primary" }, submitText());
     const heading = h("h2", { id: "form-h", tabindex: "-1" }, t("form.heading"));
     let idemKey = null;
@@ -193,20 +197,41 @@ export function create(page) {
       submit.disabled = true;
       submit.textContent = t("form.booking");
       form.setAttribute("aria-busy", "true");
+      let leaving = false;
       try {
         const reply = await api("/api/bookings", { method: "POST", body, headers: { "Idempotency-Key": idemKey } });
+        if (reply.payment && reply.payment.checkout_url) {
+          leaving = goToCheckout(reply);
+          if (leaving) return;
+        }
         onDone(reply);
         return;
       } catch (err) {
         if (err.status !== 0) idemKey = null; // a network failure retries with the same key
         if (err.status === 409) return onTaken(t("picker.taken"));
+        if (err.status === 503) return onTaken(err.message);
         showServerErrors(err);
       } finally {
-        submit.disabled = false;
-        submit.textContent = submitText();
-        form.removeAttribute("aria-busy");
+        if (leaving) submit.textContent = t("form.paying");
+        else {
+          submit.disabled = false;
+          submit.textContent = submitText();
+          form.removeAttribute("aria-busy");
+        }
       }
     });
+
+    // goToCheckout keeps the manage token in this tab (never in a URL that
+    // goes to the payment service) and opens the checkout page; false when
+    // its address is not a web address.
+    function goToCheckout(reply) {
+      let url;
+      try { url = new URL(reply.payment.checkout_url); } catch { return false; }
+      if (url.protocol !== "https:" && url.protocol !== "http:") return false;
+      try { sessionStorage.setItem("slotbase.pay." + reply.id, reply.manage_token); } catch { /* the return page says we will e-mail */ }
+      location.assign(url.href);
+      return true;
+    }
 
     function showServerErrors(err) {
       const leftover = [];
@@ -233,8 +258,19 @@ export function create(page) {
 
   // ---------- what a booking shows (confirmation and manage page) ----------
 
-  const STATUS = { confirmed: "status.confirmed", pending: "status.pending", cancelled: "status.cancelled", declined: "status.declined" };
+  const STATUS = { confirmed: "status.confirmed", pending: "status.pending", cancelled: "status.cancelled", declined: "status.declined",
+    awaiting_payment: "status.awaitingPayment" };
   const statusText = (status) => (STATUS[status] ? t(STATUS[status]) : status);
+
+  // PAYMENT names a payment's state (the manage answer's payment.status).
+  const PAYMENT = { awaiting: "pay.awaiting", paid: "pay.paid", expired: "pay.expired", refunded: "pay.refunded",
+    partially_refunded: "pay.partlyRefunded", refund_pending: "pay.refundPending", refund_failed: "pay.refundFailed" };
+  // paymentText is "€50.00 · Paid", "€50.00 · Partly refunded (€25.00)", or "" for a free booking.
+  function paymentText(p) {
+    if (!p || !p.amount) return "";
+    const state = PAYMENT[p.status] ? t(PAYMENT[p.status], { amount: money(p.refunded || 0, p.currency) }) : p.status;
+    return `${money(p.amount, p.currency)} · ${state}`;
+  }
 
   function googleLink(b) {
     const stamp = (iso) => new Date(iso).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
@@ -255,6 +291,7 @@ export function create(page) {
       h("dt", null, t("summary.when")), h("dd", null, fmtWhen(b.start, b.end, tz)),
       b.hosts && b.hosts.length ? [h("dt", null, t("summary.with")), h("dd", null, b.hosts.join(", "))] : null,
       loc ? [h("dt", null, t("summary.where")), h("dd", null, where)] : null,
+      paymentText(b.payment) ? [h("dt", null, t("summary.payment")), h("dd", { class: "payment" }, paymentText(b.payment))] : null,
       h("dt", null, t("summary.bookedBy")), h("dd", null, `${b.name} <${b.email}>`));
   }
 
@@ -277,5 +314,5 @@ export function create(page) {
     return { el, focus: () => focusEl(heading) };
   }
 
-  return { bookingForm, confirmation, summary, calendarLinks, statusText, runes, CONTROL_MULTI };
+  return { bookingForm, confirmation, summary, calendarLinks, statusText, paymentText, runes, CONTROL_MULTI };
 }

@@ -1,12 +1,13 @@
 // manage.js is the invitee's own booking page (/manage#<token>): the
 // booking, rescheduling with the same calendar, cancelling with a reason.
 // The booking page loads it only for that address.
+import { refundText } from "./pay.js";
 
 // manageView shows the invitee's booking on what the page lends it (see
 // app.js's managePage); bookingReq is its GET, asked for before the
 // language was chosen (null for an incomplete link).
 export async function manageView(page, bookingReq) {
-  const { h, t, tn, view, Q, prefs, api, focusEl, capital, fmtWhen, localized, setTitle, fail, branding,
+  const { h, t, tn, view, Q, prefs, api, focusEl, capital, fmtWhen, fmtTime, money, localized, setTitle, fail, branding,
     loadForm, createPicker, watchTimes, GONE, manageToken } = page;
   const token = manageToken();
   const formReq = loadForm(); // the booking's summary and the cancel check
@@ -29,20 +30,26 @@ export async function manageView(page, bookingReq) {
     watching = null;
     b = { ...booking, manage_token: token };
     const live = b.status === "confirmed" || b.status === "pending";
+    const awaiting = b.status === "awaiting_payment"; // a held time, not paid yet
     const future = new Date(b.start) > new Date();
+    const pay = b.payment || {};
     const heading = h("h1", { id: "manage-h", tabindex: "-1" }, t(b.status === "cancelled" ? "manage.cancelledTitle" : "manage.title"));
     const panel = h("div", { class: "panel" });
     const buttons = live && future ? h("div", { class: "actions" },
       h("button", { type: "button", class: "primary", onclick: reschedule }, t("manage.reschedule")),
-      h("button", { type: "button", class: "danger", onclick: cancel }, t("manage.cancel"))) : null;
+      h("button", { type: "button", class: "danger", onclick: cancel }, t("manage.cancel")))
+      : awaiting ? h("div", { class: "actions" },
+        /^https?:\/\//.test(pay.checkout_url || "") ? h("a", { class: "button primary", href: pay.checkout_url }, t("pay.return")) : null,
+        h("button", { type: "button", class: "danger", onclick: cancel }, t("pay.release"))) : null;
     view.className = "card single";
     view.replaceChildren(h("section", { class: "manage-view", "aria-labelledby": "manage-h" },
       heading,
       notice ? h("p", { class: "notice", role: "status" }, notice) : null,
       h("p", { class: "badge badge-" + b.status }, statusText(b.status)),
       b.cancel_reason ? h("p", null, t("manage.reason", { reason: b.cancel_reason })) : null,
+      awaiting ? h("p", null, pay.hold_expires_at ? tn("pay.heldUntil", { time: h("strong", null, fmtTime(pay.hold_expires_at)) }) : t("pay.heldSoon")) : null,
       summary(b), live ? calendarLinks(b) : null, buttons,
-      live ? null : h("p", null, h("a", { href: "/" + encodeURIComponent(b.event_type.slug) + Q }, t("manage.bookAgain"))),
+      live || awaiting ? null : h("p", null, h("a", { href: "/" + encodeURIComponent(b.event_type.slug) + Q }, t("manage.bookAgain"))),
       panel));
     return { heading, panel, buttons };
   }
@@ -113,7 +120,9 @@ export async function manageView(page, bookingReq) {
       }
       try {
         const done = await api(base + "/cancel", { method: "POST", body: { reason: text } });
-        ui = render(done, t("cancel.done"));
+        const refund = done.payment ? refundText(t, money, done.payment) : "";
+        const released = b.status === "awaiting_payment";
+        ui = render(done, released ? t("pay.released") : refund ? t("cancel.done") + " " + refund : t("cancel.done"));
         focusEl(ui.heading);
       } catch (e) {
         err.textContent = e.data && e.data.reason ? capital(e.data.reason.message) : e.message;

@@ -1,7 +1,8 @@
 // when.js writes a booking's meeting time the one way the page and the
 // e-mails share (issue 16): the date and times in the invitee's language
-// through Intl, and the zone as its IANA id with its UTC offset. Pure: no
-// DOM, importable by the page and by node.
+// through Intl, and the zone as its IANA id with its UTC offset; and its
+// price (issue 20: the server keeps minor units, people read major units).
+// Pure: no DOM, importable by the page, the dashboard and node.
 
 const SPACES = /[\u202f\u00a0]/g;
 
@@ -51,4 +52,28 @@ export function formatWhen(startISO, endISO, zone, lang, templates) {
     endDate: date.format(end), zone: zoneWithOffset(start, end, zone),
   });
   return out.replace(SPACES, " ");
+}
+
+// currencyDigits is how many minor-unit digits currency (ISO 4217, any
+// case) has: 2 for EUR and USD, 0 for JPY and KRW, 3 for KWD; 2 for an
+// unknown code.
+export function currencyDigits(currency) {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency: String(currency).toUpperCase() }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+// formatMoney writes minor units of currency in lang: (5000, "eur", "de")
+// → "50,00 €", (5000, "jpy", "en") → "¥5,000". Without a valid currency it
+// is the bare number.
+export function formatMoney(minor, currency, lang) {
+  const digits = currencyDigits(currency);
+  const major = Number(minor || 0) / 10 ** digits;
+  try {
+    return new Intl.NumberFormat(lang, { style: "currency", currency: String(currency).toUpperCase() }).format(major);
+  } catch {
+    return major.toFixed(digits);
+  }
 }

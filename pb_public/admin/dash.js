@@ -6,7 +6,7 @@ import {
   h, focusEl, announce, messageBox, field, showFieldErrors, sentence,
   session, saveSession, clearSession, P, isAdmin, onExpired, api, query, cached, forget,
   viewerZone, fmtTime, fmtDay, fmtLongDay, fmtStamp, fmtRange, fmtHours, inviteeTime, zoneNote,
-  dateKey, localDay, addDays, today, rfc, badge, hostPicker,
+  dateKey, localDay, addDays, today, rfc, badge, hostPicker, payBadge, paymentText, money,
 } from "./lib.js";
 import { uptimeText } from "./pure.js";
 import { caldavSection, microsoftSection } from "./caldav.js";
@@ -27,12 +27,14 @@ const ROUTES = [
   { re: /^calendar$/, nav: "calendar", title: "Calendar", view: hoursView("calendarView") },
   { re: /^availability$/, nav: "availability", title: "Availability", view: hoursView("availabilityView") },
   { re: /^hosts$/, nav: "hosts", title: "Hosts", view: hostsView, admin: true },
+  { re: /^event-types$/, nav: "event-types", title: "Event types", view: (...a) => import("./prices.js").then((m) => m.eventTypesView(...a)), admin: true },
   { re: /^calendars$/, nav: "calendars", title: "Calendar connections", view: connectionsView },
 ];
 
 const NAV = [
   ["home", "#/", "Overview"], ["bookings", "#/bookings", "Bookings"], ["calendar", "#/calendar", "Calendar"],
-  ["availability", "#/availability", "Availability"], ["hosts", "#/hosts", "Hosts", true], ["calendars", "#/calendars", "Calendar connections"],
+  ["availability", "#/availability", "Availability"], ["hosts", "#/hosts", "Hosts", true],
+  ["event-types", "#/event-types", "Event types", true], ["calendars", "#/calendars", "Calendar connections"],
 ];
 
 // route splits the hash "#/bookings/x?tab=past" into path and params.
@@ -201,14 +203,17 @@ function bookingItem(b, { sameDay = false } = {}) {
   const hosts = isAdmin() && b.host_names && b.host_names.length ? " · with " + b.host_names.join(", ") : "";
   return h("li", { class: "bk bk-" + b.status },
     h("p", { class: "bk-when" }, h("strong", null, sameDay ? fmtHours(b.start, b.end) : fmtRange(b.start, b.end)), " ", h("span", { class: "inv" }, inviteeTime(b))),
-    h("p", { class: "bk-who" }, h("a", { href: "#/bookings/" + enc(b.id) }, b.name || b.email), " ", badge(b.status)),
+    h("p", { class: "bk-who" }, h("a", { href: "#/bookings/" + enc(b.id) }, b.name || b.email), " ", badge(b.status), " ", payBadge(b.payment)),
     h("p", { class: "bk-what" }, (b.event_title || "Booking") + hosts));
 }
 
-// liveBookings lists pending and confirmed bookings starting between two
+// LIVE are the statuses that hold a time: an unpaid booking's hold too.
+const LIVE = "pending,confirmed,awaiting_payment";
+
+// liveBookings lists the bookings holding a time that start between two
 // local days (from inclusive, to exclusive).
 const liveBookings = (from, to) => api(P() + "/bookings" + query({
-  status: "pending,confirmed", from: rfc(localDay(from)), to: rfc(localDay(to)), sort: "start", perPage: 200,
+  status: LIVE, from: rfc(localDay(from)), to: rfc(localDay(to)), sort: "start", perPage: 200,
 }));
 
 // ---------- overview ----------
@@ -290,9 +295,9 @@ function attentionItems(o) {
 // ---------- the bookings list ----------
 
 const TABS = {
-  upcoming: { label: "Upcoming", filter: () => ({ status: "pending,confirmed", from: rfc(new Date()), sort: "start" }) },
+  upcoming: { label: "Upcoming", filter: () => ({ status: LIVE, from: rfc(new Date()), sort: "start" }) },
   approval: { label: "Needs approval", filter: () => ({ status: "pending", from: rfc(new Date()), sort: "start" }) },
-  past: { label: "Past", filter: () => ({ status: "pending,confirmed", to: rfc(new Date()), sort: "-start" }) },
+  past: { label: "Past", filter: () => ({ status: LIVE, to: rfc(new Date()), sort: "-start" }) },
   cancelled: { label: "Cancelled", filter: () => ({ status: "cancelled,declined", sort: "-start" }) },
 };
 const PER_PAGE = 25;
@@ -388,8 +393,12 @@ function bookingView(root, params, id) {
       b.status === "pending" ? h("button", { type: "button", class: "primary", onclick: confirm }, "Confirm") : null,
       b.status === "pending" ? h("button", { type: "button", onclick: open((close) => reasonForm("decline", close)) }, "Decline") : null,
       h("button", { type: "button", onclick: open(reschedulePanel) }, "Reschedule"),
-      h("button", { type: "button", class: "danger", onclick: open((close) => reasonForm("cancel", close)) }, "Cancel booking")) : null;
-    body.replaceChildren(h("p", null, badge(b.status)), summary(b), zoneNote(), actions || "", panel);
+      h("button", { type: "button", class: "danger", onclick: open((close) => reasonForm("cancel", close)) }, "Cancel booking"))
+      : b.status === "awaiting_payment" ? h("div", { class: "actions" },
+        h("button", { type: "button", class: "danger", onclick: open((close) => reasonForm("cancel", close)) }, "Release the hold")) : null;
+    const hold = b.status === "awaiting_payment" && b.payment && b.payment.hold_expires_at
+      ? h("p", { class: "msg warn" }, `This is a hold: the invitee has until ${fmtStamp(b.payment.hold_expires_at)} to pay, then the time is released.`) : null;
+    body.replaceChildren(h("p", null, badge(b.status), " ", payBadge(b.payment)), hold || "", summary(b), zoneNote(), actions || "", panel);
   }
 
   // change posts an action and shows the booking as it is now, with what
@@ -417,8 +426,10 @@ function bookingView(root, params, id) {
   // invitee's e-mail carries.
   function reasonForm(action, close) {
     const cancel = action === "cancel";
+    const paid = b.payment && ["paid", "partially_refunded"].includes(b.payment.status);
     const reason = field("Reason (optional)", h("textarea", { rows: "3", maxlength: "2000" }),
-      `The invitee gets an e-mail that the ${cancel ? "booking is cancelled" : "request is declined"}, with this reason.`);
+      `The invitee gets an e-mail that the ${cancel ? "booking is cancelled" : "request is declined"}, with this reason.` +
+      (paid ? ` Their payment of ${money(b.payment.amount, b.payment.currency)} is refunded in full.` : ""));
     const submit = h("button", { type: "submit", class: "danger" }, cancel ? "Cancel the booking" : "Decline the request");
     const form = h("form", { class: "card inset", novalidate: true },
       h("h2", null, cancel ? "Cancel this booking?" : "Decline this request?"), reason.el,
@@ -427,8 +438,11 @@ function bookingView(root, params, id) {
       ev.preventDefault();
       submit.disabled = true;
       const text = reason.input.value.trim();
-      const ok = await change(action, { reason: text }, () =>
-        `${cancel ? "Cancelled" : "Declined"}. The invitee gets an e-mail${text ? " with your reason" : ""}.`, { reason });
+      const ok = await change(action, { reason: text }, (n) =>
+        `${cancel ? "Cancelled" : "Declined"}. The invitee gets an e-mail${text ? " with your reason" : ""}.` +
+        (n.payment && n.payment.refunded ? ` Refunded: ${money(n.payment.refunded, n.payment.currency)}.` : "") +
+        (n.payment && n.payment.status === "refund_pending" ? " The refund is pending." : "") +
+        (n.payment && n.payment.status === "refund_failed" ? " The refund FAILED: refund the invitee in Stripe's dashboard." : ""), { reason });
       if (!ok) submit.disabled = false;
     });
     return form;
@@ -522,6 +536,7 @@ function summary(b) {
     row("Invitee's time zone", b.timezone),
     row("Notes", b.notes ? h("span", { class: "pre" }, b.notes) : ""),
     answers,
+    row("Payment", paymentText(b.payment)),
     row(b.status === "declined" ? "Decline reason" : "Cancel reason", b.cancel_reason),
     row("Moved from", b.rescheduled_from ? fmtStamp(b.rescheduled_from) : ""),
     row("Booked", b.created ? fmtStamp(b.created) : ""));

@@ -9,6 +9,7 @@
 // web/test/ (node --test); the ones every screen uses are re-exported here.
 
 import { viewerZone, firstDayOfWeek } from "./pure.js";
+import { formatMoney } from "../when.js";
 
 export {
   pad, dateKey, localDay, addDays, today, rfc, validDate,
@@ -248,8 +249,26 @@ export const weekStart = firstDayOfWeek(navigator.language);
 
 // ---------- bookings ----------
 
-const STATUS = { pending: "Pending approval", confirmed: "Confirmed", cancelled: "Cancelled", declined: "Declined" };
+const STATUS = { pending: "Pending approval", confirmed: "Confirmed", cancelled: "Cancelled", declined: "Declined",
+  awaiting_payment: "Hold: awaiting payment" };
 export const badge = (status) => h("span", { class: "badge badge-" + status }, STATUS[status] || status);
+
+// ---------- payments ----------
+
+// money writes minor units of currency in the viewer's language ("€50.00").
+export const money = (minor, currency) => formatMoney(minor, currency, navigator.language);
+
+const PAYMENT = { awaiting: "Awaiting payment", paid: "Paid", expired: "Not paid (expired)", refunded: "Refunded",
+  partially_refunded: "Partly refunded", refund_pending: "Refund pending", refund_failed: "Refund failed", none: "No payment" };
+// payBadge is a booking's payment state ("Paid €50.00"), or null for a free booking.
+export const payBadge = (p) => (p && p.amount ? h("span", { class: "badge pay pay-" + p.status }, `${PAYMENT[p.status] || p.status} · ${money(p.amount, p.currency)}`) : null);
+// paymentText is a payment's state, amount and refunded amount, for the booking's details.
+export function paymentText(p) {
+  if (!p || !p.amount) return "";
+  const parts = [`${money(p.amount, p.currency)}, ${(PAYMENT[p.status] || p.status).toLowerCase()}`];
+  if (p.refunded) parts.push(`${money(p.refunded, p.currency)} refunded`);
+  return parts.join("; ");
+}
 
 // ---------- hosts (admin) ----------
 

@@ -7,6 +7,36 @@
 // navigator (Intl and Date only), so the Node tests in web/test/ import it.
 // "Local" is the runtime's zone: the browser's, the viewer's.
 
+import { currencyDigits } from "../when.js";
+
+// ---------- prices ----------
+
+// toMinor reads a price typed in major units ("50", "49.9", "49,90") as
+// minor units of currency, or returns {error} saying what is wrong. One dot
+// or comma separates the decimals; thousands separators are refused rather
+// than guessed ("1.234" is 1234 in German and 1.234 in English).
+export function toMinor(text, currency) {
+  const digits = currencyDigits(currency);
+  const code = String(currency).toUpperCase();
+  const s = String(text || "").trim().replace(/[\s\u00a0\u202f]/g, "");
+  if (!s) return { minor: 0 };
+  const m = /^(\d+)(?:[.,](\d+))?$/.exec(s);
+  if (!m) return { error: "Enter a number without thousands separators, like 50 or 49.90." };
+  const frac = m[2] || "";
+  if (frac.length > digits) return { error: digits ? `Use at most ${digits} decimals for ${code}.` : `${code} has no decimals: enter a whole amount.` };
+  const minor = Number(m[1]) * 10 ** digits + Number(frac.padEnd(digits, "0") || "0");
+  if (!Number.isSafeInteger(minor)) return { error: "The amount is too large." };
+  return { minor };
+}
+
+// toMajor writes minor units as the plain decimal the price input shows:
+// (4990, "eur") → "49.90", (5000, "jpy") → "5000", 0 → "".
+export function toMajor(minor, currency) {
+  if (!minor) return "";
+  const digits = currencyDigits(currency);
+  return (Number(minor) / 10 ** digits).toFixed(digits);
+}
+
 // ---------- days ----------
 
 export const pad = (n) => String(n).padStart(2, "0");
