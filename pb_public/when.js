@@ -54,15 +54,15 @@ export function formatWhen(startISO, endISO, zone, lang, templates) {
   return out.replace(SPACES, " ");
 }
 
-// currencyDigits is how many minor-unit digits currency (ISO 4217, any
-// case) has: 2 for EUR and USD, 0 for JPY and KRW, 3 for KWD; 2 for an
-// unknown code.
+// currencyDigits is how many minor-unit digits Stripe gives currency (ISO
+// 4217, any case): 0 for JPY and KRW, 3 for KWD, 2 for every other one
+// (ISK, HUF and TWD too, where CLDR says fewer: the amounts are Stripe's).
+// The same table as the server's internal/money.
+const ZERO_DECIMAL = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split(" ");
+const THREE_DECIMAL = "bhd jod kwd omr tnd".split(" ");
 export function currencyDigits(currency) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency: String(currency).toUpperCase() }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
+  const c = String(currency).toLowerCase();
+  return ZERO_DECIMAL.includes(c) ? 0 : THREE_DECIMAL.includes(c) ? 3 : 2;
 }
 
 // formatMoney writes minor units of currency in lang: (5000, "eur", "de")
@@ -72,7 +72,9 @@ export function formatMoney(minor, currency, lang) {
   const digits = currencyDigits(currency);
   const major = Number(minor || 0) / 10 ** digits;
   try {
-    return new Intl.NumberFormat(lang, { style: "currency", currency: String(currency).toUpperCase() }).format(major);
+    return new Intl.NumberFormat(lang, {
+      style: "currency", currency: String(currency).toUpperCase(), minimumFractionDigits: digits, maximumFractionDigits: digits,
+    }).format(major);
   } catch {
     return major.toFixed(digits);
   }

@@ -2,7 +2,7 @@
 // server keeps minor units, the page and the dashboard show major units.
 // Run with `node --test web/test/*.test.mjs` (scripts/test.sh does).
 //
-// The currencies' digits are ISO 4217's (EUR 2, JPY 0, KWD 3); the expected
+// The currencies' digits are Stripe's (EUR 2, JPY 0, KWD 3, ISK 2); the expected
 // texts are CLDR's as Node's ICU writes them (spaces normalised).
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -11,8 +11,8 @@ import { toMinor, toMajor } from "../../pb_public/admin/pure.js";
 
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, " ");
 
-test("currencyDigits follows ISO 4217, any case", () => {
-  for (const [cur, want] of [["eur", 2], ["USD", 2], ["jpy", 0], ["krw", 0], ["kwd", 3], ["nope!", 2]]) {
+test("currencyDigits follows Stripe's minor units, any case", () => {
+  for (const [cur, want] of [["eur", 2], ["USD", 2], ["jpy", 0], ["krw", 0], ["kwd", 3], ["isk", 2], ["huf", 2], ["nope!", 2]]) {
     assert.equal(currencyDigits(cur), want, cur);
   }
 });
@@ -26,6 +26,7 @@ test("formatMoney writes minor units in the page's language", () => {
     [5000, "jpy", "ja", "￥5,000"],
     [1234, "kwd", "en", "KWD 1.234"],
     [0, "eur", "fr", "0,00 €"],
+    [12345, "isk", "en", "ISK 123.45"], // Stripe counts ISK in hundredths; CLDR alone would write ISK 12,345
   ];
   for (const [minor, cur, lang, want] of scenarios) assert.equal(plain(formatMoney(minor, cur, lang)), want, `${minor} ${cur} ${lang}`);
 });
