@@ -80,7 +80,8 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		idem = idempotentRecord{Fingerprint: fingerprint}
 	}
 	replayed := false
-	err = e.App.RunInTransaction(func(tx core.App) error {
+	err = s.writes.Run(func(tx core.App) error { // group commit: may share its transaction, may run twice (groupcommit.go)
+		replayed = false
 		if storedKey != "" {
 			if prev, err := tx.FindFirstRecordByData(c.Bookings, c.BookingsIdempotencyKey, storedKey); err == nil {
 				var rec idempotentRecord

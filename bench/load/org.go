@@ -193,6 +193,7 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 		})
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
 			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
+		fmt.Println(outboxBacklog(srv.url, token))
 	}
 	isolation(srv, token, conns[len(conns)-1], d, cached, keys, &next)
 	fmt.Printf("server peak RSS: %s\n", peakRSS(srv))
