@@ -87,15 +87,16 @@ func newGroupCommitter(app core.App, clean func(error) bool) *groupCommitter {
 
 // Run runs fn in a write transaction shared with the closures of other
 // callers waiting at the same time, and returns fn's error, the batch's
-// commit error, or nil once fn's writes are committed. It must not be
-// called from inside a transaction or a closure of the same committer.
+// commit error, or nil once fn's writes are committed and their
+// after-commit hooks ran. It must not be called from inside a transaction
+// or a closure of the same committer.
 func (g *groupCommitter) Run(fn func(tx core.App) error) error {
 	call := &commitCall{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, call)
 	if !g.running {
 		g.running = true
-		go g.loop()
+		go g.next()
 	}
 	g.mu.Unlock()
 	return <-call.done
@@ -108,27 +109,39 @@ func (g *groupCommitter) waiting() int {
 	return len(g.pending)
 }
 
-// loop runs batches until nothing waits, then ends (a later Run starts
-// another): no goroutine outlives the load.
-func (g *groupCommitter) loop() {
-	for {
-		g.mu.Lock()
-		n := min(len(g.pending), g.max)
-		if n == 0 {
-			g.running = false
-			g.mu.Unlock()
-			return
-		}
-		batch := g.pending[:n:n]
-		g.pending = g.pending[n:]
+// next runs the next batch, or ends the chain when nothing waits (a later
+// Run starts another): no goroutine outlives the load. A batch hands over
+// to the next as soon as its transaction has ended, so the next batch
+// writes while this one's after-commit hooks run (as transactions of
+// separate requests did before group commit).
+func (g *groupCommitter) next() {
+	g.mu.Lock()
+	n := min(len(g.pending), g.max)
+	if n == 0 {
+		g.running = false
 		g.mu.Unlock()
-		g.runBatch(batch)
+		return
+	}
+	batch := g.pending[:n:n]
+	g.pending = g.pending[n:]
+	g.mu.Unlock()
+	var once sync.Once
+	handOver := func() { once.Do(func() { go g.next() }) }
+	defer handOver() // whatever happened, the chain goes on
+	g.runBatch(batch, handOver)
+}
+
+// handOverAt makes tx's end (commit or rollback, before the after-commit
+// hooks that were registered later) start the next batch.
+func handOverAt(tx core.App, handOver func()) {
+	if info := tx.TxInfo(); info != nil {
+		info.OnComplete(func(error) error { handOver(); return nil })
 	}
 }
 
 // runBatch runs one batch and answers every call of it, whatever happens
 // (a panic of the committer itself answers the unanswered with an error).
-func (g *groupCommitter) runBatch(batch []*commitCall) {
+func (g *groupCommitter) runBatch(batch []*commitCall, handOver func()) {
 	answered := 0
 	defer func() {
 		if r := recover(); r != nil {
@@ -143,12 +156,13 @@ func (g *groupCommitter) runBatch(batch []*commitCall) {
 		answered++
 	}
 	if len(batch) == 1 {
-		answer(batch[0], g.alone(batch[0]))
+		answer(batch[0], g.alone(batch[0], handOver))
 		return
 	}
 	g.batches.Add(1)
 	g.batched.Add(int64(len(batch)))
 	err := g.app.RunInTransaction(func(tx core.App) error {
+		handOverAt(tx, handOver)
 		for _, call := range batch {
 			if err := g.step(tx, call); err != nil {
 				return err
@@ -163,7 +177,7 @@ func (g *groupCommitter) runBatch(batch []*commitCall) {
 	case errors.Is(err, errBatchAborted):
 		g.aborted.Add(1)
 		for _, call := range batch {
-			answer(call, g.alone(call))
+			answer(call, g.alone(call, func() {}))
 		}
 	case err != nil:
 		for _, call := range batch {
@@ -200,8 +214,9 @@ func (g *groupCommitter) step(tx core.App, call *commitCall) error {
 
 // alone runs one closure in its own transaction (the path before group
 // commit, and the path of every closure of an aborted batch).
-func (g *groupCommitter) alone(call *commitCall) error {
+func (g *groupCommitter) alone(call *commitCall, handOver func()) error {
 	return g.app.RunInTransaction(func(tx core.App) error {
+		handOverAt(tx, handOver)
 		if err := safeClosure(tx, call.fn); err != nil {
 			return err
 		}

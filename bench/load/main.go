@@ -143,11 +143,10 @@ func main() {
 				}
 				var r bookResult
 				profiled(srv, token, *duration, profileAt(*profile, ".book", c, conns), "the bookings", func() {
-					r = book(srv.url, c, *duration, *total, from, office)
+					r = measureBookings(srv, token, label+": ", func() bookResult { return book(srv.url, c, *duration, *total, from, office) })
 				})
 				fmt.Printf("%s: bookings: conns=%d created=%d conflicts=%d errors=%d in %s → %.0f bookings/s, p50 %s, p99 %s\n",
 					label, c, r.created, r.conflicts, r.errors, r.elapsed.Round(time.Millisecond), float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
-				fmt.Printf("%s: %s\n", label, outboxBacklog(srv.url, token))
 			}
 			if pg != "" {
 				loadEnd := time.Now()

@@ -189,11 +189,10 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 	for _, n := range conns {
 		var r bookResult
 		profiled(srv, token, d, profileAt(profile, ".book", n, conns), "the bookings", func() {
-			r = bookOrg(srv.url, n, d, free)
+			r = measureBookings(srv, token, "", func() bookResult { return bookOrg(srv.url, n, d, free) })
 		})
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
 			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
-		fmt.Println(outboxBacklog(srv.url, token))
 	}
 	isolation(srv, token, conns[len(conns)-1], d, cached, keys, &next)
 	fmt.Printf("server peak RSS: %s\n", peakRSS(srv))

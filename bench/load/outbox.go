@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,4 +50,40 @@ func outboxBacklog(base, token string) string {
 		return fmt.Sprintf("outbox backlog at the end of the load: %d due jobs, %d still due after %s", due, left, outboxDrainBound)
 	}
 	return fmt.Sprintf("outbox backlog at the end of the load: %d due jobs, all run %s later", due, time.Since(t0).Round(10*time.Millisecond))
+}
+
+// serverCPU is the server process's CPU time so far (user + system, from
+// /proc; Linux, 100 ticks per second).
+func serverCPU(srv *server) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", srv.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // after "pid (comm) "
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// measureBookings runs a booking load, then waits for the outbox to run
+// what it left, and prints the server's CPU per booking for both: a
+// measure of work that the machine's other load does not skew much.
+func measureBookings(srv *server, token, label string, load func() bookResult) bookResult {
+	cpu0 := serverCPU(srv)
+	r := load()
+	cpu1 := serverCPU(srv)
+	backlog := outboxBacklog(srv.url, token)
+	cpu2 := serverCPU(srv)
+	per := func(d time.Duration) string {
+		if r.created == 0 {
+			return "-"
+		}
+		return (d / time.Duration(r.created)).Round(10 * time.Microsecond).String()
+	}
+	fmt.Printf("%s%s; server CPU per booking: %s during the load + %s running its outbox afterwards\n", label, backlog, per(cpu1-cpu0), per(cpu2-cpu1))
+	return r
 }
