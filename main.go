@@ -6,12 +6,15 @@ import (
 	"embed"
 	"io/fs"
 	"log"
+	"os"
+	"runtime/debug"
 	_ "time/tzdata" // the binary carries its own zone data
 
 	"github.com/pocketbase/pocketbase"
 
 	"github.com/slotbase/slotbase/hooks"
 	"github.com/slotbase/slotbase/internal/buildinfo"
+	"github.com/slotbase/slotbase/internal/memlimit"
 	_ "github.com/slotbase/slotbase/pb_migrations"
 )
 
@@ -19,8 +22,14 @@ import (
 var embedded embed.FS
 
 func main() {
+	// A soft memory limit when GOMEMLIMIT is unset: 192 MiB, or 3/4 of a
+	// smaller container or machine (internal/memlimit, DEPLOY.md).
+	if limit, _ := memlimit.Choose(os.Getenv, os.DirFS("/")); limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
 	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DefaultDataDir: "pb_data",
-		DBConnect: hooks.DBConnect, DataMaxOpenConns: hooks.DataMaxOpenConns, DataMaxIdleConns: hooks.DataMaxIdleConns})
+		DBConnect: hooks.DBConnect, DataMaxOpenConns: hooks.DataMaxOpenConns, DataMaxIdleConns: hooks.DataMaxIdleConns,
+		AuxMaxOpenConns: hooks.AuxMaxOpenConns, AuxMaxIdleConns: hooks.AuxMaxIdleConns})
 	cfg, err := hooks.ConfigFromEnv()
 	if err != nil {
 		log.Fatal(err)

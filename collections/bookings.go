@@ -45,16 +45,60 @@ const (
 	BookingsLanguage = "language"
 )
 
+// Payment fields of the bookings collection (PAYMENTS.md): empty on a
+// booking of a free event type.
+const (
+	// BookingsPaymentStatus is one of the Payment* values ("" = free).
+	BookingsPaymentStatus = "payment_status"
+	// BookingsPaymentAmount is the price in the currency's minor units.
+	BookingsPaymentAmount   = "payment_amount"
+	BookingsPaymentCurrency = "payment_currency"
+	// BookingsRefundedAmount is what was refunded, in minor units.
+	BookingsRefundedAmount = "refunded_amount"
+	// BookingsCheckoutSession and BookingsCheckoutURL are the Stripe
+	// Checkout Session the invitee pays in.
+	BookingsCheckoutSession = "checkout_session"
+	BookingsCheckoutURL     = "checkout_url"
+	// BookingsPaymentIntent is Stripe's payment intent id (what refunds name).
+	BookingsPaymentIntent = "payment_intent"
+	// BookingsHoldExpiresAt is when an unpaid hold ends.
+	BookingsHoldExpiresAt = "hold_expires_at"
+)
+
+// Values of bookings.payment_status.
+const (
+	PaymentAwaiting          = "awaiting"
+	PaymentPaid              = "paid"
+	PaymentExpired           = "expired"
+	PaymentRefunded          = "refunded"
+	PaymentPartiallyRefunded = "partially_refunded"
+	PaymentRefundPending     = "refund_pending"
+	PaymentRefundFailed      = "refund_failed"
+	// PaymentNone marks a booking of a paid type an admin made without payment.
+	PaymentNone = "none"
+)
+
+// PaymentStatuses are the values of bookings.payment_status.
+var PaymentStatuses = []string{PaymentAwaiting, PaymentPaid, PaymentExpired, PaymentRefunded, PaymentPartiallyRefunded,
+	PaymentRefundPending, PaymentRefundFailed, PaymentNone}
+
 // Status values of bookings.status.
 const (
 	StatusPending   = "pending"
 	StatusConfirmed = "confirmed"
 	StatusCancelled = "cancelled"
 	StatusDeclined  = "declined"
+	// StatusAwaitingPayment holds a paid type's slot until Stripe says it
+	// was paid or the hold ends (booking.AwaitingPayment).
+	StatusAwaitingPayment = "awaiting_payment"
 )
 
 // LiveStatusFilter is a filter fragment matching bookings that hold their slot.
-const LiveStatusFilter = "(status = 'pending' || status = 'confirmed')"
+const LiveStatusFilter = "(status = 'pending' || status = 'confirmed' || status = 'awaiting_payment')"
+
+// LiveStatusesSQL is the SQL list of the booking statuses that hold their
+// slot (booking.Status.Live), for `status IN …`.
+const LiveStatusesSQL = "('pending', 'confirmed', 'awaiting_payment')"
 
 // Booking wraps a bookings record.
 type Booking struct {

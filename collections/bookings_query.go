@@ -82,7 +82,7 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
 			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
 			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
-			Language: b.Language(),
+			Language: b.Language(), Payment: paymentViewOf(r),
 		}
 		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
 			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
@@ -97,6 +97,19 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 		out[i] = v
 	}
 	return out, nil
+}
+
+// paymentViewOf is booking r's payment (nil for a booking of a free type).
+func paymentViewOf(r *core.Record) *booking.PaymentView {
+	status := r.GetString(BookingsPaymentStatus)
+	if status == "" {
+		return nil
+	}
+	return &booking.PaymentView{
+		Status: status, Amount: int64(r.GetInt(BookingsPaymentAmount)), Currency: r.GetString(BookingsPaymentCurrency),
+		Refunded: int64(r.GetInt(BookingsRefundedAmount)), HoldExpiresAt: r.GetDateTime(BookingsHoldExpiresAt).Time(),
+		CheckoutURL: r.GetString(BookingsCheckoutURL),
+	}
 }
 
 func keysOf(m map[string]bool) []string {
@@ -117,7 +130,7 @@ func SessionHostAt(app core.App, etID string, start time.Time, hosts []string) (
 		Host string `db:"host"`
 	}
 	err := app.DB().NewQuery(`SELECT j.value AS host FROM bookings b, json_each(b.hosts) j
-		WHERE b.event_type = {:et} AND b.start = {:start} AND b.status IN ('pending', 'confirmed')
+		WHERE b.event_type = {:et} AND b.start = {:start} AND b.status IN ` + LiveStatusesSQL + `
 		AND j.value IN (` + in + `) ORDER BY j.value LIMIT 1`).Bind(params).All(&joined)
 	if err != nil || len(joined) == 0 {
 		return "", err
@@ -134,7 +147,7 @@ func HostLoad(app core.App, host, etID string, from, to time.Time) (int, time.Ti
 		Last string `db:"last"`
 	}
 	query, params := HostBookingsSQL("b.created", []string{host},
-		"b.event_type = {:et} AND b.status IN ('pending', 'confirmed') AND b.start >= {:ws} AND b.start < {:we}")
+		"b.event_type = {:et} AND b.status IN "+LiveStatusesSQL+" AND b.start >= {:ws} AND b.start < {:we}")
 	params["et"], params["ws"], params["we"] = etID, UTCString(from), UTCString(to)
 	err := app.DB().NewQuery(`SELECT COUNT(*) AS n, COALESCE(MAX(created), '') AS last FROM (` + query + `)`).Bind(params).One(&row)
 	if err != nil {

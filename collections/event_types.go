@@ -37,6 +37,24 @@ const (
 	EventTypesTranslations = "translations"
 )
 
+// Payment fields of the event_types collection (PAYMENTS.md).
+const (
+	// EventTypesPrice is the price in the currency's minor units (0 = free).
+	EventTypesPrice = "price"
+	// EventTypesCurrency is an ISO 4217 code, lowercase ("eur").
+	EventTypesCurrency = "currency"
+	// EventTypesPaymentHoldMinutes is how long an unpaid booking holds its slot.
+	EventTypesPaymentHoldMinutes = "payment_hold_minutes"
+	// EventTypesRefundWindowHours: an invitee who cancels at least this
+	// many hours before the start is refunded (0 = always).
+	EventTypesRefundWindowHours = "refund_window_hours"
+	// EventTypesRefundPercent is the share refunded to such an invitee.
+	EventTypesRefundPercent = "refund_percent"
+)
+
+// DefaultPaymentHold is an event type's hold when payment_hold_minutes is 0.
+const DefaultPaymentHold = 15 * time.Minute
+
 // Assignment values of event_types.assignment.
 const (
 	AssignmentSingle     = "single"
@@ -131,3 +149,30 @@ func (e *EventType) minutes(field string) time.Duration {
 
 // TranslationsJSON is the raw translations JSON (booking.ParseTranslations).
 func (e *EventType) TranslationsJSON() []byte { return rawJSON(e.Record, EventTypesTranslations) }
+
+// Price is the price in minor units of Currency (0: free).
+func (e *EventType) Price() int64 { return int64(e.GetInt(EventTypesPrice)) }
+
+// Currency is the lowercase ISO 4217 code of Price.
+func (e *EventType) Currency() string { return e.GetString(EventTypesCurrency) }
+
+// Paid reports whether booking the event type takes a payment.
+func (e *EventType) Paid() bool { return e.Price() > 0 }
+
+// PaymentHold is how long an unpaid booking holds its slot.
+func (e *EventType) PaymentHold() time.Duration {
+	if m := e.GetInt(EventTypesPaymentHoldMinutes); m > 0 {
+		return time.Duration(m) * time.Minute
+	}
+	return DefaultPaymentHold
+}
+
+// RefundWindow is how long before the start an invitee's cancellation
+// still gets a refund (0: always).
+func (e *EventType) RefundWindow() time.Duration {
+	return time.Duration(e.GetInt(EventTypesRefundWindowHours)) * time.Hour
+}
+
+// RefundPercent is the share of the price refunded to an invitee who
+// cancels in time.
+func (e *EventType) RefundPercent() int { return e.GetInt(EventTypesRefundPercent) }

@@ -48,7 +48,7 @@ func HostBookingsSQL(cols string, hosts []string, cond string) (string, dbx.Para
 }
 
 // liveStatuses is the SQL list of the booking statuses that hold time.
-const liveStatuses = "('pending', 'confirmed')"
+const liveStatuses = LiveStatusesSQL
 
 // farFuture bounds "from floor on" reads (the engine works before 2200).
 var farFuture = time.Date(2250, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -232,8 +232,17 @@ func intParam(e *core.RequestEvent, name string, def, lo, hi int, errs map[strin
 	return n
 }
 
-// csvBatch is how many rows the CSV export reads at a time.
-const csvBatch = 1000
+// csvBatch is how many rows the CSV export reads at a time: each batch is
+// held as PocketBase records and booking views (a few KiB a row) while it
+// is written, so two exports at once keep about a megabyte each (issue 18).
+const csvBatch = 250
+
+// csvAfter is the keyset condition of the next batch. PocketBase turns
+// `start = {:ls}` into a COALESCE that no index serves, and inside an OR it
+// made the planner scan and sort the whole table for every batch (a
+// 100,000-booking export took 30 s); the leading `start >= {:ls}` is a
+// range on idx_bookings_start, so each batch reads only its own rows.
+const csvAfter = " && start >= {:ls} && (start > {:ls} || id > {:li})"
 
 // handleAdminBookingsCSV answers GET /api/admin/bookings.csv: the filtered
 // bookings streamed in batches (keyset pagination), in constant memory.
@@ -260,7 +269,7 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 		for k, v := range params {
 			p[k] = v
 		}
-		records, err := e.App.FindRecordsByFilter(c.Bookings, filter+" && (start > {:ls} || (start = {:ls} && id > {:li}))", "start,id", csvBatch, 0, p)
+		records, err := e.App.FindRecordsByFilter(c.Bookings, filter+csvAfter, "start,id", csvBatch, 0, p)
 		if err != nil {
 			return err // headers are out: the client sees a truncated file
 		}

@@ -63,6 +63,9 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 	if len(fields) > 0 {
 		return badRequest(e, fields)
 	}
+	if et.Paid() && s.pay == nil {
+		return paymentUnavailable(e, "Payments are not configured on this server; this event type cannot be booked.")
+	}
 
 	fingerprint := requestFingerprint(req)
 	token, storedKey := "", ""
@@ -80,8 +83,13 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		idem = idempotentRecord{Fingerprint: fingerprint}
 	}
 	replayed := false
+	var made *core.Record // the booking, made or replayed
+	status := booking.Status("")
+	if et.Paid() {
+		status = booking.AwaitingPayment // a hold until Stripe says it is paid (payments.go)
+	}
 	err = s.writes.Run(func(tx core.App) error { // group commit: may share its transaction, may run twice (groupcommit.go)
-		replayed = false
+		replayed, made = false, nil
 		if storedKey != "" {
 			if prev, err := tx.FindFirstRecordByData(c.Bookings, c.BookingsIdempotencyKey, storedKey); err == nil {
 				var rec idempotentRecord
@@ -94,7 +102,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				// A replay tells the booking as it is now (cancelled,
 				// rescheduled, confirmed since), not as it was created.
 				reply, err = inviteeReply(tx, prev)
-				replayed = true
+				replayed, made = true, prev
 				return err
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -103,14 +111,23 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{
 			EventType: et, Start: valid.Start, Name: valid.Name, Email: valid.Email, Timezone: valid.Timezone,
 			Notes: valid.Notes, Answers: valid.Answers, Token: token, IdempotencyKey: storedKey, IdempotentReply: idem,
-			Language: valid.Language,
+			Language: valid.Language, Status: status,
 		}, now)
 		if err != nil {
 			return err
 		}
+		made = r
 		reply, err = inviteeReply(tx, r)
 		return err
 	})
+	if err == nil && et.Paid() { // after the commit: Stripe is never called inside the writer's transaction
+		if made, err = s.startCheckout(e.Request.Context(), e, made, et); err == nil {
+			reply, err = inviteeReply(e.App, made)
+		} else if errors.Is(err, errPaymentUnavailable) {
+			s.worker.Wake()
+			return paymentUnavailable(e, msgPaymentUnavailable)
+		}
+	}
 	var notOffered *notOfferedError
 	switch {
 	case errors.Is(err, errSlotGone):

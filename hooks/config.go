@@ -74,6 +74,10 @@ type Config struct {
 	// PostgresURL turns on replication to PostgreSQL (issue 9, DEPLOY.md):
 	// every change is streamed there; empty keeps slotbase SQLite-only.
 	PostgresURL string
+	// StripeSecretKey and StripeWebhookSecret turn on paid event types
+	// (PAYMENTS.md; environment only, never logged); StripeAPIBase aims
+	// the client at stripe-mock or a stand-in (tests; empty = Stripe's).
+	StripeSecretKey, StripeWebhookSecret, StripeAPIBase string
 	// Retention is how long old records and .eml files are kept
 	// (retention.go); nil means DefaultRetention.
 	Retention Retention
@@ -148,6 +152,10 @@ func ConfigFromEnv() (Config, error) {
 		MicrosoftTokenURL:     os.Getenv("SLOTBASE_MICROSOFT_TOKEN_URL"),
 		MicrosoftAPIBase:      os.Getenv("SLOTBASE_MICROSOFT_API_BASE"),
 		ICSAllowPrivate:       icsPrivate,
+
+		StripeSecretKey:     os.Getenv("SLOTBASE_STRIPE_SECRET_KEY"),
+		StripeWebhookSecret: os.Getenv("SLOTBASE_STRIPE_WEBHOOK_SECRET"),
+		StripeAPIBase:       os.Getenv("SLOTBASE_STRIPE_API_BASE"),
 	}, nil
 }
 

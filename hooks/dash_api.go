@@ -355,7 +355,7 @@ func calendarBookings(app core.App, hostIDs []string, from, to time.Time) ([]boo
 		params[key] = id
 		anyHost = append(anyHost, "hosts.id ?= {:"+key+"}")
 	}
-	filter := "start < {:to} && end > {:from} && (status = 'pending' || status = 'confirmed') && (" + strings.Join(anyHost, " || ") + ")"
+	filter := "start < {:to} && end > {:from} && " + c.LiveStatusFilter + " && (" + strings.Join(anyHost, " || ") + ")"
 	records, err := app.FindRecordsByFilter(c.Bookings, filter, "start,id", maxCalendarBookings, 0, params)
 	if err != nil {
 		return nil, fmt.Errorf("calendar bookings: %w", err)

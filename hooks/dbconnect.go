@@ -7,22 +7,40 @@ import (
 
 // SQLite sized for a 256–512 MB machine (issue 18). PocketBase's defaults
 // give each pooled connection a 32 MB page cache and let up to 120 of them
-// open: under load the server reached 1 GB resident on the large
-// organisation. Two shared cores gain nothing from more than a handful of
-// concurrent readers; requests beyond them wait for a connection instead
-// of each holding its own cache.
+// open on data.db (20 on auxiliary.db): under load the server reached 1 GB
+// resident on the large organisation. Two shared cores gain nothing from
+// more than a handful of concurrent readers; requests beyond them wait for
+// a connection instead of each holding its own cache.
+//
+// SQLite's page caches live outside Go's heap (modernc's libc maps them
+// itself), so GOMEMLIMIT cannot see or shrink them: they are bounded here,
+// by design. At most (16 + 1) data and (4 + 1) auxiliary connections hold
+// 2 MiB each: 44 MiB in the worst case, against 32 MiB for every one of up
+// to 142 before. A page not cached is read from the kernel's file cache,
+// which does not count against the process; the slots read bookings and
+// busy time from the availability index, not from SQLite (sixth step of
+// issue 18 in BENCHMARKS.md: peak RSS and throughput measured).
 const (
 	// DataMaxOpenConns bounds data.db's pool of concurrent connections.
 	DataMaxOpenConns = 16
-	// DataMaxIdleConns keeps the warm part of the pool open.
+	// DataMaxIdleConns keeps the warm part of the pool open; connections
+	// above it close when idle, freeing their caches (a new connection
+	// parses the schema again: fewer kept made the admin list at 16
+	// clients uneven).
 	DataMaxIdleConns = 8
+	// AuxMaxOpenConns bounds auxiliary.db's pool (the request log, read by
+	// the admin UI's Logs page; written in batches by the write pool).
+	AuxMaxOpenConns = 4
+	// AuxMaxIdleConns keeps two of them open.
+	AuxMaxIdleConns = 2
 	// pageCacheKiB is each connection's SQLite page cache (cache_size -N
-	// is N KiB): 16 × 8 MiB at most, against 120 × 32 MiB.
-	pageCacheKiB = "8000"
+	// is N KiB).
+	pageCacheKiB = "2048"
 )
 
 // DBConnect opens a database as PocketBase's default does (WAL, NORMAL
-// sync, foreign keys, busy timeout first) with the smaller page cache, and
+// sync, foreign keys, busy timeout first) with the smaller page cache (no
+// mmap: mapped pages would count as resident, once per process), and
 // with write transactions that take the write lock when they begin
 // (_txlock=immediate). A deferred transaction that reads and then writes
 // fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked (517)") when

@@ -122,6 +122,9 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 	if err != nil {
 		return nil, err
 	}
+	if et.Paid() {
+		holdPayment(r, et, status, now) // payments.go: a hold, or an admin's booking without payment
+	}
 	if err := tx.Save(r); err != nil {
 		return nil, err
 	}
@@ -131,7 +134,14 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 	if err := auditOverride(tx, actor, ActionBookingCreated, r, nil, d.Override); err != nil {
 		return nil, err
 	}
-	return r, enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: "created", Actor: actor.Kind, At: now, Token: sealed}, r.Id, now)
+	event := "created"
+	if status == booking.AwaitingPayment { // nobody hears of a hold until it is paid; it ends by itself
+		event = "held"
+		if err := enqueue(tx, KindPaymentExpire, paymentJob{Booking: r.Id}, r.Id, r.GetDateTime(c.BookingsHoldExpiresAt).Time()); err != nil {
+			return nil, err
+		}
+	}
+	return r, enqueue(tx, KindBookingEvent, bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Token: sealed}, r.Id, now)
 }
 
 // bookingEdit is one change of an existing booking.
@@ -191,9 +201,15 @@ func (s *server) changeBooking(tx core.App, actor Actor, id string, ed bookingEd
 		if err != nil {
 			return nil, err
 		}
+		if ed.Action == booking.Pay || ed.Action == booking.Expire {
+			return nil, fmt.Errorf("%w: %s goes through payBooking or releaseHold", booking.ErrTransition, ed.Action)
+		}
 		r.Set(c.BookingsStatus, string(next))
 		if ed.Action != booking.Confirm {
 			r.Set(c.BookingsCancelReason, ed.Reason)
+			if err := s.paymentOnCancel(tx, actor, r, now); err != nil { // payments.go: refund, or end the unpaid hold
+				return nil, err
+			}
 		}
 		event = map[booking.Action]string{booking.Confirm: "confirmed", booking.Decline: "declined", booking.Cancel: "cancelled"}[ed.Action]
 	}
@@ -249,6 +265,12 @@ func moveBooking(tx core.App, et *c.EventType, r *core.Record, ed bookingEdit, n
 // pending mails look superseded), the save, the audit entry and the outbox
 // event, so a change never lands without its trail and its jobs.
 func commitBookingChange(tx core.App, r *core.Record, actor Actor, event string, now time.Time, override bool) error {
+	return commitBookingChangeAs(tx, r, actor, "booking."+event, event, now, override)
+}
+
+// commitBookingChangeAs is commitBookingChange with an audit action of its
+// own (a payment is audited as booking.paid and fans out as "created").
+func commitBookingChangeAs(tx core.App, r *core.Record, actor Actor, action, event string, now time.Time, override bool) error {
 	before := r.Original()
 	if event != "updated" {
 		r.Set(c.BookingsSequence, before.GetInt(c.BookingsSequence)+1)
@@ -256,7 +278,7 @@ func commitBookingChange(tx core.App, r *core.Record, actor Actor, event string,
 	if err := tx.Save(r); err != nil {
 		return err
 	}
-	if err := auditOverride(tx, actor, "booking."+event, r, before, override); err != nil {
+	if err := auditOverride(tx, actor, action, r, before, override); err != nil {
 		return err
 	}
 	ev := bookingEvent{Booking: r.Id, Event: event, Actor: actor.Kind, At: now, Sequence: r.GetInt(c.BookingsSequence)}

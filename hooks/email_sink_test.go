@@ -80,8 +80,16 @@ type emailEnv struct {
 // 127.0.0.1:smtpPort (0: no SMTP, mails go to <pb_data>/mail).
 func newEmailEnv(t *testing.T, smtpPort int, extra map[string]any) *emailEnv {
 	t.Helper()
+	return newEmailEnvWith(t, Config{}, smtpPort, extra)
+}
+
+// newEmailEnvWith is newEmailEnv with more configuration (cfg's NoDemo
+// and Now are the environment's).
+func newEmailEnvWith(t *testing.T, cfg Config, smtpPort int, extra map[string]any) *emailEnv {
+	t.Helper()
 	clock := &queueClock{now: testNow}
-	app := seeded(t, Config{NoDemo: true, Now: clock.Now})
+	cfg.NoDemo, cfg.Now = true, clock.Now
+	app := seeded(t, cfg)
 	t.Cleanup(app.Cleanup)
 	host := mkHost(t, app, "Alice", "Europe/London", weekdays9to5)
 	mkEventType(t, app, "call", []string{host}, extra)

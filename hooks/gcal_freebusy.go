@@ -91,7 +91,7 @@ func (s *server) storeLiveBusy(cn *connection, hostID string, blocks []gcal.Busy
 		End   string `db:"end"`
 	}
 	query, params := c.HostBookingsSQL("b.start, b.end", []string{hostID},
-		"b.status IN ('pending', 'confirmed') AND b.start < {:to} AND b.end > {:from}")
+		"b.status IN ('pending', 'confirmed') AND b.start < {:to} AND b.end > {:from}") // holds awaiting payment are not written to Google
 	params["from"], params["to"] = c.UTCString(from), c.UTCString(to)
 	err := s.app.DB().NewQuery(query).Bind(params).All(&own)
 	if err != nil {

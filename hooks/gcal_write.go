@@ -38,6 +38,9 @@ func calendarSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 	if err != nil {
 		return fmt.Errorf("booking %s: %w", ev.Booking, err)
 	}
+	if ev.Event == "held" || ev.Event == "expired" {
+		return nil // a hold awaiting payment reaches calendars once paid (as "created")
+	}
 	b := c.NewBooking(r)
 	hosts := b.HostIDs()
 	if ev.Event != "created" && ev.Event != "confirmed" {

@@ -32,8 +32,11 @@ import (
 //     transaction, as before group commit;
 //   - a commit failure answers every closure of the batch with the error:
 //     none is told it succeeded;
-//   - after-commit hooks (availability index, slot cache, live updates,
-//     change capture) fire once per row after the batch commits.
+//   - after-commit hooks (availability index, slot cache, live updates)
+//     fire once per row after the batch commits (the replica's change log
+//     is written inside the transaction, row by row, as before); an error
+//     of one of them reaches every closure of the batch, as it reached
+//     its one request before.
 //
 // A closure may run more than once (again alone after an aborted batch),
 // so it must set everything it reports from scratch on every run.
@@ -57,7 +60,7 @@ type groupCommitter struct {
 
 	mu      sync.Mutex
 	pending []*commitCall
-	running bool // a loop goroutine is draining pending
+	running bool // a chain of batches (next) is running
 
 	// beforeCommit, when set (tests only), runs after the batch's closures
 	// and before the commit; its error fails the commit.

@@ -254,7 +254,9 @@ func TestGroupCommitClosures(t *testing.T) {
 	defer app.Cleanup()
 	g := serverOf(app).writes
 	job := func(name string) func(tx core.App) error {
-		return func(tx core.App) error { return enqueue(tx, "test.groupcommit", map[string]string{"name": name}, "", testNow) }
+		return func(tx core.App) error {
+			return enqueue(tx, "test.groupcommit", map[string]string{"name": name}, "", testNow)
+		}
 	}
 	errBoom := errors.New("boom")
 	closures := map[string]func(tx core.App) error{

@@ -169,7 +169,7 @@ func (s *server) handleICSFeed(e *core.RequestEvent) error {
 // that start in [from, to), by start.
 func hostFeedBookings(app core.App, hostID string, from, to time.Time) ([]booking.View, error) {
 	query, params := c.HostBookingsSQL("b.id, b.start", []string{hostID},
-		"b.start >= {:from} AND b.start < {:to} AND b.status IN ('pending', 'confirmed')")
+		"b.start >= {:from} AND b.start < {:to} AND b.status IN ('pending', 'confirmed')") // not awaiting_payment: a hold reaches calendars once paid
 	params["from"], params["to"] = c.UTCString(from), c.UTCString(to)
 	var rows []struct {
 		ID string `db:"id"`

@@ -26,6 +26,10 @@ type publicEventType struct {
 	// Translations are the texts per language (booking.Translations);
 	// {} when there are none.
 	Translations booking.Translations `json:"translations"`
+	// Price (minor units) and Currency (lowercase ISO 4217) of a paid type;
+	// left out when it is free.
+	Price    int64  `json:"price,omitempty"`
+	Currency string `json:"currency,omitempty"`
 }
 
 // handlePublicEventTypes answers GET /api/public/event-types with the active
@@ -57,6 +61,8 @@ func handlePublicEventTypes(e *core.RequestEvent) error {
 			Seats:                et.Seats(),
 			RequiresConfirmation: et.RequiresConfirmation(),
 			Questions:            questions,
+			Price:                et.Price(),
+			Currency:             paidCurrency(et),
 		})
 	}
 	return e.JSON(http.StatusOK, map[string]any{"items": items})
@@ -103,4 +109,12 @@ func handlePublicLogo(e *core.RequestEvent) error {
 		return e.NotFoundError("no logo", err)
 	}
 	return nil
+}
+
+// paidCurrency is a paid event type's currency ("" when it is free).
+func paidCurrency(et *c.EventType) string {
+	if !et.Paid() {
+		return ""
+	}
+	return et.Currency()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/slotbase/slotbase/hooks/capture"
+	"github.com/slotbase/slotbase/internal/payments"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -30,9 +31,10 @@ func Register(app core.App, cfg *Config) { register(app, cfg) }
 func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
 	s.started = s.now()
-	s.capture = capture.Register(app, captureConfig(app, cfg)) // change capture for the PostgreSQL replica (hooks/capture)
-	s.metrics = newMetrics(s)                                  // Prometheus metrics (metrics.go)
-	s.writes = newGroupCommitter(app, bookingRefusal)          // bookings and job outcomes share transactions (groupcommit.go)
+	s.pay, _ = payments.New(payments.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}) // nil: payments not configured (payments.go)
+	s.capture = capture.Register(app, captureConfig(app, cfg))                                           // change capture for the PostgreSQL replica (hooks/capture)
+	s.metrics = newMetrics(s)                                                                            // Prometheus metrics (metrics.go)
+	s.writes = newGroupCommitter(app, bookingRefusal)                                                    // bookings and job outcomes share transactions (groupcommit.go)
 	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, s.metrics.countRuns(kind, h))
@@ -104,6 +106,8 @@ type server struct {
 	// writes runs the write closures of concurrent bookings (and the job
 	// worker's outcomes) in shared transactions (groupcommit.go).
 	writes *groupCommitter
+	// pay is the Stripe client; nil when SLOTBASE_STRIPE_SECRET_KEY is unset.
+	pay *payments.Client
 
 	setupOnce sync.Once
 }

@@ -29,6 +29,9 @@ func bindRoutes(se *core.ServeEvent, s *server) {
 	r.GET("/api/bookings/manage/{token}/ics", s.handleManageICS)
 	r.GET(icsFeedPrefix+"{file}", s.handleICSFeed) // a host's private feed of bookings (icsfeed_private.go)
 
+	// Stripe: signed webhook events of paid bookings (payments_webhook.go, PAYMENTS.md).
+	r.POST("/api/stripe/webhook", s.handleStripeWebhook)
+
 	// Admin API: a superuser token or an API key with the scope (hooks/apikeys.go).
 	r.POST("/api/admin/api-keys", s.handleCreateAPIKey).Bind(apis.RequireSuperuserAuth())
 	r.GET("/api/admin/bookings", s.handleAdminBookings).BindFunc(s.requireAdmin(apikey.ScopeBookingsRead))

@@ -33,7 +33,7 @@ type slotCache struct {
 	version atomic.Uint64
 	mu      sync.Mutex
 	entries map[string]slotCacheEntry
-	bytes   int // of the stored bodies
+	bytes   int // held by the entries (entrySize)
 	flight  singleflight.Group
 	// misses and computed count cache misses and the answers computed for
 	// them; hold, when set (tests only), runs before each computation.
@@ -144,7 +144,11 @@ func newSlotBody(plain []byte) slotBody {
 	if zw.Close() != nil {
 		return slotBody{data: plain}
 	}
-	return slotBody{data: buf.Bytes(), gzipped: true}
+	data := buf.Bytes()
+	if cap(data)-len(data) > len(data)/8 {
+		data = bytes.Clone(data) // the buffer grew by doubling: keep only the answer
+	}
+	return slotBody{data: data, gzipped: true}
 }
 
 // write sends the body, gzipped when the client accepts it (every browser
@@ -172,9 +176,21 @@ func (b slotBody) write(e *core.RequestEvent) error {
 
 const (
 	maxSlotCacheAge = 10 * time.Second
-	// maxSlotCacheBytes bounds the stored answers (~4,000 month-long answers).
-	maxSlotCacheBytes = 32 << 20
+	// maxSlotCacheBytes bounds the memory the stored answers hold, keys
+	// and bookkeeping included (~2,000 month-long answers of ~8 KB): an
+	// entry lives at most maxSlotCacheAge, so filling it takes 200 distinct
+	// uncomputed answers a second.
+	maxSlotCacheBytes = 16 << 20
+	// slotCacheEntryOverhead is an entry's bookkeeping besides its key and
+	// body: the map slot, the entry and the slice header.
+	slotCacheEntryOverhead = 128
 )
+
+// entrySize is what an entry holds in memory: the body's whole backing
+// array (its capacity, not its length), the key and the bookkeeping.
+func entrySize(key string, body slotBody) int {
+	return cap(body.data) + len(key) + slotCacheEntryOverhead
+}
 
 // availabilityCollections are the collections whose changes change slots.
 var availabilityCollections = []string{
@@ -244,7 +260,8 @@ func (sc *slotCache) get(key string, now time.Time) (slotBody, bool) {
 // bound it first drops stale entries, then others (in map order, i.e. at
 // random), until the new one fits.
 func (sc *slotCache) put(key string, version uint64, until time.Time, body slotBody, now time.Time) {
-	if len(body.data) > maxSlotCacheBytes/4 {
+	size := entrySize(key, body)
+	if size > maxSlotCacheBytes/4 {
 		return // an answer that large is not worth keeping
 	}
 	sc.mu.Lock()
@@ -253,27 +270,27 @@ func (sc *slotCache) put(key string, version uint64, until time.Time, body slotB
 		sc.entries = make(map[string]slotCacheEntry)
 	}
 	if old, ok := sc.entries[key]; ok {
-		sc.bytes -= len(old.body.data)
+		sc.bytes -= entrySize(key, old.body)
 		delete(sc.entries, key)
 	}
-	if sc.bytes+len(body.data) > maxSlotCacheBytes {
+	if sc.bytes+size > maxSlotCacheBytes {
 		current := sc.version.Load()
 		for k, e := range sc.entries {
 			if e.version != current || !now.Before(e.until) {
-				sc.bytes -= len(e.body.data)
+				sc.bytes -= entrySize(k, e.body)
 				delete(sc.entries, k)
 			}
 		}
 		for k, e := range sc.entries {
-			if sc.bytes+len(body.data) <= maxSlotCacheBytes {
+			if sc.bytes+size <= maxSlotCacheBytes {
 				break
 			}
-			sc.bytes -= len(e.body.data)
+			sc.bytes -= entrySize(k, e.body)
 			delete(sc.entries, k)
 		}
 	}
 	sc.entries[key] = slotCacheEntry{version: version, until: until, body: body}
-	sc.bytes += len(body.data)
+	sc.bytes += size
 }
 
 // slotAnswer is what one computation of a slots answer yields.

@@ -94,8 +94,8 @@ func TestSlotCacheBoundedInBytes(t *testing.T) {
 		t.Error("the newest answer is not kept")
 	}
 	total := 0
-	for _, e := range sc.entries {
-		total += len(e.body.data)
+	for k, e := range sc.entries {
+		total += entrySize(k, e.body)
 	}
 	if total != sc.bytes {
 		t.Fatalf("byte count %d, entries hold %d", sc.bytes, total)
@@ -108,5 +108,29 @@ func TestSlotCacheBoundedInBytes(t *testing.T) {
 	}
 	if plain, _ := io.ReadAll(zr); string(plain) != `{"days":[]}` {
 		t.Fatalf("stored body unpacks to %q", plain)
+	}
+}
+
+// TestSlotCacheCountsWhatBodiesHold: the byte bound counts each body's
+// whole backing array, so short answers in large buffers cannot hold more
+// than maxSlotCacheBytes; a stored answer keeps no spare buffer.
+func TestSlotCacheCountsWhatBodiesHold(t *testing.T) {
+	var sc slotCache
+	now := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for i := range 200 {
+		body := slotBody{data: make([]byte, 100, 256<<10)} // 100 bytes of answer in 256 KiB
+		sc.put("k"+itoa(i), sc.current(), now.Add(time.Minute), body, now)
+	}
+	held := 0
+	for k, e := range sc.entries {
+		held += cap(e.body.data) + len(k)
+	}
+	if held > maxSlotCacheBytes || len(sc.entries) == 200 {
+		t.Fatalf("%d entries hold %d bytes, bound %d", len(sc.entries), held, maxSlotCacheBytes)
+	}
+	plain := bytes.Repeat([]byte(`{"start":"2026-03-02T09:00:00Z","end":"2026-03-02T09:30:00Z","seats_left":1},`), 1200)
+	b := newSlotBody(plain)
+	if !b.gzipped || cap(b.data)-len(b.data) > len(b.data)/8 {
+		t.Fatalf("stored body: %d bytes in a %d-byte buffer", len(b.data), cap(b.data))
 	}
 }

@@ -28,8 +28,11 @@ import (
 const stmtCacheDriverName = "sqlite+stmtcache"
 
 // stmtCacheSize bounds the statements kept per connection (least recently
-// used dropped first).
-const stmtCacheSize = 128
+// used dropped first). A booking and its outbox use a few dozen distinct
+// statements; a kept statement holds its compiled program in SQLite's
+// memory (outside Go's heap, like the page cache: a few KiB each, so at
+// most ~22 connections × 48 × ~10 KiB ≈ 10 MiB in the worst case).
+const stmtCacheSize = 48
 
 var (
 	registerStmtCache sync.Once
@@ -259,7 +262,9 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 }
 
 // Begin begins a transaction on the base connection.
-func (c *cachingConn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+func (c *cachingConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 // BeginTx begins a transaction on the base connection.
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {

@@ -15,15 +15,17 @@ import (
 
 // bindRecordHooks binds, once per app, the record hooks of every capability.
 func (s *server) bindRecordHooks() {
-	s.slots.bind(s.app)                                                    // slot cache invalidation (slotcache.go)
-	s.live.bind(s.app)                                                     // live updates of open booking pages (livehub.go)
-	bindValidation(s.app)                                                  // domain rules of admin-editable collections (validate.go)
-	bindEventTypeDefaults(s.app)                                           // working defaults of new event types (defaults.go)
-	s.app.OnRecordValidate(c.EventTypes).BindFunc(validateReminderOffsets) // reminders (reminders.go)
-	s.bindBookingRecords(s.app)                                            // the records API goes through the booking door (door_records.go)
-	bindAudit(s.app)                                                       // audit log of records API changes (audit.go)
-	bindWebhookRecords(s.app)                                              // webhook secrets and URLs (webhooks.go)
-	s.metrics.bindRecords(s.app)                                           // mails counted as logged (metrics.go)
+	s.slots.bind(s.app)                                                       // slot cache invalidation (slotcache.go)
+	s.live.bind(s.app)                                                        // live updates of open booking pages (livehub.go)
+	bindValidation(s.app)                                                     // domain rules of admin-editable collections (validate.go)
+	bindEventTypeDefaults(s.app)                                              // working defaults of new event types (defaults.go)
+	s.app.OnRecordValidate(c.EventTypes).BindFunc(validateReminderOffsets)    // reminders (reminders.go)
+	s.bindBookingRecords(s.app)                                               // the records API goes through the booking door (door_records.go)
+	bindAudit(s.app)                                                          // audit log of records API changes (audit.go)
+	bindWebhookRecords(s.app)                                                 // webhook secrets and URLs (webhooks.go)
+	s.metrics.bindRecords(s.app)                                              // mails counted as logged (metrics.go)
+	s.app.OnRecordCreate(c.EventTypes).BindFunc(eventTypePaymentDefaults)     // paid sessions: hold and refund defaults (payments.go)
+	s.app.OnRecordValidate(c.EventTypes).BindFunc(s.validateEventTypePayment) // price, currency, hold, refund policy (payments.go)
 }
 
 // jobHandlers is every job kind slotbase runs and its handler.
@@ -39,6 +41,8 @@ func (s *server) jobHandlers() map[string]queue.Handler {
 		KindCalDAVWrite:    s.handleCalDAVWrite,                                                             // caldav_write.go
 		KindMSGraphSync:    s.handleMSGraphSync,                                                             // msgraph_sync.go
 		KindMSGraphWrite:   s.handleMSGraphWrite,                                                            // msgraph_write.go
+		KindPaymentExpire:  s.handlePaymentExpire,                                                           // payments_jobs.go
+		KindPaymentRefund:  s.handlePaymentRefund,                                                           // payments_jobs.go
 	}
 }
 

@@ -46,6 +46,15 @@ if [ ! -x "$litestream_dir/litestream" ]; then
     log "building litestream failed: the restore drill will skip (fail under CI=true)"
 fi
 [ -x "$litestream_dir/litestream" ] && export SLOTBASE_TEST_LITESTREAM="$litestream_dir/litestream"
+# stripe-mock, Stripe's own API mock, for the payment tests (testenv.StartStripeMock).
+stripemock_dir="${HOME}/.cache/slotbase-test/stripe-mock"
+if [ ! -x "$stripemock_dir/stripe-mock" ]; then
+  log "building stripe-mock v0.203.0 into $stripemock_dir (go install)"
+  mkdir -p "$stripemock_dir"
+  GOBIN="$stripemock_dir" CGO_ENABLED=0 go install github.com/stripe/stripe-mock@v0.203.0 ||
+    log "building stripe-mock failed: the payment tests will skip (fail under CI=true)"
+fi
+[ -x "$stripemock_dir/stripe-mock" ] && export SLOTBASE_TEST_STRIPE_MOCK="$stripemock_dir/stripe-mock"
 
 # 2. A throwaway PostgreSQL on a loopback port.
 workdir=$(mktemp -d /tmp/slotbase-test.XXXXXX)

@@ -116,7 +116,7 @@ func doubleBookings(dir string) (doubles, count int, err error) {
 	}
 	err = app.DB().NewQuery(`SELECT COUNT(*) AS n FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
 		WHERE a.id < b.id AND ja.value = jb.value AND a.start < b.end AND b.start < a.end
-		AND a.status IN ('pending','confirmed') AND b.status IN ('pending','confirmed')`).One(&row)
+		AND a.status IN ` + c.LiveStatusesSQL + ` AND b.status IN ` + c.LiveStatusesSQL).One(&row)
 	if err != nil {
 		return 0, 0, err
 	}

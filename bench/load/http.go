@@ -173,17 +173,23 @@ func ok(url string) bool { return fetch(url, nil) }
 
 // fetch GETs url with headers and reads the whole answer; true on 200.
 func fetch(url string, headers map[string]string) bool {
+	_, ok := fetchSize(url, headers)
+	return ok
+}
+
+// fetchSize is fetch that also tells how many bytes the answer had.
+func fetchSize(url string, headers map[string]string) (int64, bool) {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err == nil && resp.StatusCode == http.StatusOK
+	n, err := io.Copy(io.Discard, resp.Body)
+	return n, err == nil && resp.StatusCode == http.StatusOK
 }
 
 func freeAddr() string {

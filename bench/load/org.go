@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,44 +167,57 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 	}
 	cached := keys[0]
 	var next atomic.Int64
+	mem := newMemPhases(srv, token)
 	for _, n := range conns {
-		var u result
-		profiled(srv, token, d, profileAt(profile, "", n, conns), "the uncached slots", func() {
-			u = runGets(func() string { return srv.url + keys[int(next.Add(1))%len(keys)] }, nil, n, d, int64(len(keys)))
+		var u, h, s, a result
+		mem.phase(fmt.Sprint("slots uncached, ", n), func() {
+			profiled(srv, token, d, profileAt(profile, "", n, conns), "the uncached slots", func() {
+				u = runGets(func() string { return srv.url + keys[int(next.Add(1))%len(keys)] }, nil, n, d, int64(len(keys)))
+			})
 		})
 		u.print("slots uncached (rr10)", n)
-		h := run(srv.url+"/api/health", n, d, 200000)
+		mem.phase(fmt.Sprint("health, ", n), func() { h = run(srv.url+"/api/health", n, d, 200000) })
 		h.print("/api/health", n)
-		s := run(srv.url+cached, n, d, 200000)
+		mem.phase(fmt.Sprint("slots cached, ", n), func() { s = run(srv.url+cached, n, d, 200000) })
 		s.print("slots cached (rr10)", n)
-		a := runGets(func() string { return srv.url + "/api/admin/bookings?perPage=50&sort=-start" }, map[string]string{"Authorization": token}, n, d, 200000)
+		mem.phase(fmt.Sprint("admin list, ", n), func() {
+			a = runGets(func() string { return srv.url + "/api/admin/bookings?perPage=50&sort=-start" }, map[string]string{"Authorization": token}, n, d, 200000)
+		})
 		a.print("admin list perPage=50", n)
 		fmt.Printf("%-24s %5d %9.2fx  p99 %.2fx\n", "cached slots/health", n, s.rate()/h.rate(), float64(s.p(99))/float64(h.p(99)))
 	}
+	mem.phase("one CSV export, alone", func() {
+		t0 := time.Now()
+		size, ok := fetchSize(srv.url+"/api/admin/bookings.csv", map[string]string{"Authorization": token})
+		fmt.Printf("one CSV export of every booking: ok=%v, %.1f MiB in %s\n", ok, float64(size)/(1<<20), time.Since(t0).Round(time.Millisecond))
+	})
 	free, err := freeOrgSlots(srv.url, today)
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, n := range conns {
 		var r bookResult
-		profiled(srv, token, d, profileAt(profile, ".book", n, conns), "the bookings", func() {
-			r = measureBookings(srv, token, "", func() bookResult { return bookOrg(srv.url, n, d, free) })
+		mem.phase(fmt.Sprint("bookings, ", n), func() {
+			profiled(srv, token, d, profileAt(profile, ".book", n, conns), "the bookings", func() {
+				r = measureBookings(srv, token, "", func() bookResult { return bookOrg(srv.url, n, d, free) })
+			})
 		})
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",
 			n, r.created, r.conflicts, r.errors, float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))
 	}
-	isolation(srv, token, conns[len(conns)-1], d, cached, keys, &next)
-	fmt.Printf("server peak RSS: %s\n", peakRSS(srv))
+	isolation(srv, token, conns[len(conns)-1], d, cached, keys, &next, mem)
+	mem.print()
 }
 
 // isolation measures the public routes at n clients alone and again while
 // heavy admin work runs beside them (two CSV exports of every booking in a
 // loop, the admin list at 4 clients): the organisation's clients should not
 // feel what its admins do.
-func isolation(srv *server, token string, n int, d time.Duration, cached string, keys []string, next *atomic.Int64) {
+func isolation(srv *server, token string, n int, d time.Duration, cached string, keys []string, next *atomic.Int64, mem *memPhases) {
 	uncached := func() string { return srv.url + keys[int(next.Add(1))%len(keys)] }
-	aloneC := run(srv.url+cached, n, d, 200000)
-	aloneU := runGets(uncached, nil, n, d, int64(len(keys)))
+	var aloneC, aloneU, busyC, busyU result
+	mem.phase("isolation: cached, alone", func() { aloneC = run(srv.url+cached, n, d, 200000) })
+	mem.phase("isolation: uncached, alone", func() { aloneU = runGets(uncached, nil, n, d, int64(len(keys))) })
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var exports, lists atomic.Int64
@@ -226,10 +238,12 @@ func isolation(srv *server, token string, n int, d time.Duration, cached string,
 		})
 	}
 	t0 := time.Now()
-	busyC := run(srv.url+cached, n, d, 200000)
-	busyU := runGets(uncached, nil, n, d, int64(len(keys)))
-	close(stop)
-	wg.Wait()
+	mem.phase("isolation: beside admin load", func() {
+		busyC = run(srv.url+cached, n, d, 200000)
+		busyU = runGets(uncached, nil, n, d, int64(len(keys)))
+		close(stop)
+		wg.Wait()
+	})
 	took := time.Since(t0).Seconds()
 	aloneC.print("cached, alone", n)
 	busyC.print("cached, admin load", n)
@@ -396,18 +410,4 @@ func bookOrg(base string, conns int, d time.Duration, free [][2]string) bookResu
 			"name": fmt.Sprint("Org ", k), "email": fmt.Sprintf("org%d@example.com", k), "timezone": "UTC"})
 		return body, true
 	})
-}
-
-// peakRSS is the server process's high-water resident set (Linux).
-func peakRSS(srv *server) string {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.cmd.Process.Pid))
-	if err != nil {
-		return "unknown (" + err.Error() + ")"
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
-		}
-	}
-	return "unknown"
 }

@@ -52,6 +52,32 @@ type Reply struct {
 	// that made the booking (the token is never stored in clear).
 	ManageToken string `json:"manage_token,omitempty"`
 	ManageURL   string `json:"manage_url,omitempty"`
+	// Payment is null for a booking of a free event type.
+	Payment *PaymentJSON `json:"payment"`
+}
+
+// PaymentJSON is how the invitee's and the admin's answers show a payment:
+// amounts in minor units, checkout_url only while it waits for the money.
+type PaymentJSON struct {
+	Status        string `json:"status"`
+	Amount        int64  `json:"amount"`
+	Currency      string `json:"currency"`
+	Refunded      int64  `json:"refunded"`
+	HoldExpiresAt string `json:"hold_expires_at,omitempty"`
+	CheckoutURL   string `json:"checkout_url,omitempty"`
+}
+
+// paymentJSON renders v's payment (nil for a free booking).
+func (v View) paymentJSON() *PaymentJSON {
+	p := v.Payment
+	if p == nil {
+		return nil
+	}
+	out := &PaymentJSON{Status: p.Status, Amount: p.Amount, Currency: p.Currency, Refunded: p.Refunded}
+	if p.Status == "awaiting" {
+		out.HoldExpiresAt, out.CheckoutURL = optionalTime(p.HoldExpiresAt), p.CheckoutURL
+	}
+	return out
 }
 
 // ReplyEventType is the part of an event type a Reply shows.
@@ -70,7 +96,7 @@ func InviteeReply(v View) Reply {
 		EventType: ReplyEventType{Slug: v.EventType.Slug, Title: v.EventType.Title, Duration: int(v.EventType.Duration.Minutes()), Location: v.EventType.Location},
 		Hosts:     names, Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
 		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
-		Language: v.Language,
+		Language: v.Language, Payment: v.paymentJSON(),
 	}
 }
 
@@ -94,6 +120,8 @@ type Admin struct {
 	RescheduledFrom string         `json:"rescheduled_from,omitempty"`
 	Language        string         `json:"language"`
 	Created         string         `json:"created"`
+	// Payment is null for a booking of a free event type.
+	Payment *PaymentJSON `json:"payment"`
 }
 
 // AdminJSON renders v for the admin API.
@@ -103,7 +131,7 @@ func AdminJSON(v View) Admin {
 		Hosts: v.HostIDs(), HostNames: v.hostNames(), Start: rfc3339(v.Start), End: rfc3339(v.End),
 		Status: string(v.Status), Name: v.Invitee.Name, Email: v.Invitee.Email, Timezone: v.Invitee.Timezone, Notes: v.Notes,
 		Answers: answersOrEmpty(v.Answers), CancelReason: v.CancelReason, RescheduledFrom: optionalTime(v.RescheduledFrom),
-		Language: v.Language, Created: rfc3339(v.Created),
+		Language: v.Language, Created: rfc3339(v.Created), Payment: v.paymentJSON(),
 	}
 }
 

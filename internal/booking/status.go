@@ -11,6 +11,10 @@ const (
 	Confirmed Status = "confirmed" // booked; holds its slot
 	Cancelled Status = "cancelled" // called off by the invitee or an admin; slot freed
 	Declined  Status = "declined"  // refused by a host while pending; slot freed
+	// AwaitingPayment is a booking of a paid event type whose invitee is at
+	// Stripe Checkout: it holds its slot until paid or until the hold ends.
+	// Its host's calendars and the invitee's mails wait for the payment.
+	AwaitingPayment Status = "awaiting_payment"
 )
 
 // Action is something that happens to a booking.
@@ -22,6 +26,13 @@ const (
 	Decline    Action = "decline"
 	Cancel     Action = "cancel"
 	Reschedule Action = "reschedule"
+	// Pay records a payment: an awaiting booking becomes confirmed (pending
+	// when the event type requires confirmation: see AfterPayment); a
+	// booking whose hold ended unpaid is reinstated the same way when its
+	// time is still free (the door re-checks).
+	Pay Action = "pay"
+	// Expire ends an unpaid hold: the slot is freed.
+	Expire Action = "expire"
 )
 
 // transitions lists every allowed (status, action) pair and its result.
@@ -36,6 +47,14 @@ var transitions = map[Status]map[Action]Status{
 	Confirmed: {
 		Cancel:     Cancelled,
 		Reschedule: Confirmed,
+	},
+	AwaitingPayment: {
+		Pay:    Confirmed,
+		Expire: Cancelled,
+		Cancel: Cancelled,
+	},
+	Cancelled: {
+		Pay: Confirmed,
 	},
 }
 
@@ -66,21 +85,28 @@ func InitialStatus(requiresConfirmation bool) Status {
 	return Confirmed
 }
 
-// Live reports whether a booking in status s holds its slot (pending and
-// confirmed bookings do; cancelled and declined ones free it).
+// AfterPayment is the status a paid booking takes: Confirmed, or Pending
+// when the event type requires a host's confirmation.
+func AfterPayment(requiresConfirmation bool) Status { return InitialStatus(requiresConfirmation) }
+
+// Live reports whether a booking in status s holds its slot (pending,
+// confirmed and awaiting_payment bookings do; cancelled and declined ones
+// free it).
 func (s Status) Live() bool {
-	return s == Pending || s == Confirmed
+	return s == Pending || s == Confirmed || s == AwaitingPayment
 }
 
-// known reports whether s is one of the four statuses.
-// Known reports whether s is one of the four statuses.
+// LiveStatuses are the statuses that hold a slot (Live), for queries.
+var LiveStatuses = []Status{Pending, Confirmed, AwaitingPayment}
+
+// Known reports whether s is one of the five statuses.
 func (s Status) Known() bool { return s.known() }
 
 func (s Status) known() bool {
-	return s == Pending || s == Confirmed || s == Cancelled || s == Declined
+	return s == Pending || s == Confirmed || s == Cancelled || s == Declined || s == AwaitingPayment
 }
 
-// known reports whether a is one of the four actions.
+// known reports whether a is one of the actions.
 func (a Action) known() bool {
-	return a == Confirm || a == Decline || a == Cancel || a == Reschedule
+	return a == Confirm || a == Decline || a == Cancel || a == Reschedule || a == Pay || a == Expire
 }

@@ -28,6 +28,18 @@ func TestNext(t *testing.T) {
 		{Declined, Decline, bad},
 		{Declined, Cancel, bad},
 		{Declined, Reschedule, bad},
+		{AwaitingPayment, Pay, Confirmed},
+		{AwaitingPayment, Expire, Cancelled},
+		{AwaitingPayment, Cancel, Cancelled},
+		{AwaitingPayment, Confirm, bad},
+		{AwaitingPayment, Decline, bad},
+		{AwaitingPayment, Reschedule, bad},
+		{Cancelled, Pay, Confirmed}, // a late payment reinstates (the door re-checks the slot)
+		{Cancelled, Expire, bad},
+		{Confirmed, Pay, bad},
+		{Confirmed, Expire, bad},
+		{Pending, Pay, bad},
+		{Declined, Pay, bad},
 		{Status("archived"), Cancel, bad},
 		{Status(""), Confirm, bad},
 		{Pending, Action("delete"), bad},
@@ -69,7 +81,7 @@ func TestInitialStatusAndLive(t *testing.T) {
 		status Status
 		live   bool
 	}{
-		{Pending, true}, {Confirmed, true}, {Cancelled, false}, {Declined, false}, {Status("other"), false},
+		{Pending, true}, {Confirmed, true}, {AwaitingPayment, true}, {Cancelled, false}, {Declined, false}, {Status("other"), false},
 	}
 	for _, s := range scenarios {
 		t.Run(string(s.status), func(t *testing.T) {

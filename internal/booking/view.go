@@ -34,6 +34,22 @@ type View struct {
 	Language string
 	// TextLang is the language the texts are shown in (View.In); "" is English.
 	TextLang string
+	// Payment is the booking's payment; nil for a booking of a free type.
+	Payment *PaymentView
+}
+
+// PaymentView is a booking's payment (PAYMENTS.md).
+type PaymentView struct {
+	// Status is awaiting, paid, expired, refunded, partially_refunded,
+	// refund_pending, refund_failed or none (an admin booked without payment).
+	Status string
+	// Amount and Refunded are in minor units of Currency (lowercase ISO 4217).
+	Amount, Refunded int64
+	Currency         string
+	// HoldExpiresAt is when an unpaid hold ends (zero: none).
+	HoldExpiresAt time.Time
+	// CheckoutURL is where the invitee pays.
+	CheckoutURL string
 }
 
 // EventTypeView is the part of an event type a booking shows.

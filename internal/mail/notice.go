@@ -25,6 +25,9 @@ const (
 	Cancelled Kind = "cancelled"
 	// Reminder: the meeting is coming up.
 	Reminder Kind = "reminder"
+	// PaymentRefunded: a payment came after the hold ended and the time
+	// was taken meanwhile, so it was refunded (to the invitee).
+	PaymentRefunded Kind = "payment_refunded"
 )
 
 // Role is who an e-mail is for.
@@ -96,6 +99,9 @@ type Notice struct {
 	BookURL string
 	// Invite says the e-mail carries a calendar invitation.
 	Invite bool
+	// Paid and Refunded are the booking's payment and refund as text
+	// ("EUR 25.00"); empty when none.
+	Paid, Refunded string
 }
 
 // Content is a rendered e-mail: a subject (safe for HeaderText), a plain
@@ -115,6 +121,12 @@ func NoticeOf(v booking.View, kind Kind, role Role, byHost bool) Notice {
 		Start: v.Start, End: v.End, PreviousStart: v.RescheduledFrom,
 		Invitee: Address{Name: v.Invitee.Name, Email: v.Invitee.Email},
 		Notes:   v.Notes, Reason: v.CancelReason, ByHost: byHost,
+	}
+	if p := v.Payment; p != nil && p.Status != "none" && p.Status != "awaiting" && p.Status != "expired" && p.Amount > 0 {
+		n.Paid = Money(p.Amount, p.Currency)
+		if p.Refunded > 0 {
+			n.Refunded = Money(p.Refunded, p.Currency)
+		}
 	}
 	for _, a := range v.LabelledAnswers() {
 		n.Answers = append(n.Answers, Answer{Question: a.Question, Answer: a.Text})

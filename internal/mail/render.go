@@ -164,6 +164,12 @@ func words(n Notice) (view, error) {
 	case Reminder:
 		v.Subject, v.Headline = subject("subject.reminder"), t("headline.reminder")
 		say(body("body.reminder"))
+	case PaymentRefunded:
+		if !invitee {
+			return view{}, invalid("role", "a refund notice goes to the invitee")
+		}
+		v.Subject, v.Headline = subject("subject.paymentRefunded"), t("headline.paymentRefunded")
+		say(body("body.paymentRefunded.invitee"))
 	default:
 		return view{}, invalid("kind", "unknown kind %q", n.Kind)
 	}
@@ -197,9 +203,15 @@ func words(n Notice) (view, error) {
 	if (n.Kind == Cancelled || n.Kind == Declined) && strings.TrimSpace(n.Reason) != "" {
 		v.Rows = append(v.Rows, row{t("label.reason"), lines(n.Reason)})
 	}
+	if n.Paid != "" {
+		v.Rows = append(v.Rows, row{t("label.paid"), []string{n.Paid}})
+	}
+	if n.Refunded != "" {
+		v.Rows = append(v.Rows, row{t("label.refunded"), []string{n.Refunded}})
+	}
 
 	switch {
-	case invitee && (n.Kind == Cancelled || n.Kind == Declined):
+	case invitee && (n.Kind == Cancelled || n.Kind == Declined || n.Kind == PaymentRefunded):
 		if n.BookURL != "" {
 			v.Action = &link{t("button.bookAgain"), n.BookURL}
 		}
