@@ -79,7 +79,12 @@ func (d cachingDriver) Open(dsn string) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{base: c, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
+	f, ok := c.(conn)
+	if !ok {
+		_ = c.Close()
+		return nil, errors.New("stmtcache: the sqlite driver's connection lacks context methods")
+	}
+	return &cachingConn{base: f, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
 }
 
 // conn is what cachingConn needs of the base driver's connection (modernc's
@@ -95,7 +100,7 @@ type conn interface {
 // cachingConn is one connection with its statements. database/sql uses a
 // connection from one goroutine at a time, so it needs no lock.
 type cachingConn struct {
-	base    driver.Conn
+	base    conn
 	byQuery map[string]*list.Element // → *keptStmt
 	lru     *list.List               // front: most recently used
 }
@@ -103,8 +108,16 @@ type cachingConn struct {
 // keptStmt is a prepared statement kept by its SQL text.
 type keptStmt struct {
 	query string
-	stmt  driver.Stmt
+	stmt  stmt
 	busy  bool // its rows are open
+}
+
+// stmt is what a kept statement needs of the base driver's statements
+// (modernc's implement it).
+type stmt interface {
+	driver.Stmt
+	driver.StmtQueryContext
+	driver.StmtExecContext
 }
 
 var (
@@ -113,13 +126,6 @@ var (
 	_ driver.SessionResetter = (*cachingConn)(nil)
 	_ driver.Validator       = (*cachingConn)(nil)
 )
-
-func (c *cachingConn) full() (conn, error) {
-	if f, ok := c.base.(conn); ok {
-		return f, nil
-	}
-	return nil, errors.New("stmtcache: the sqlite driver's connection lacks context methods")
-}
 
 // kept returns the kept statement for query (preparing and keeping it on a
 // miss), or nil when it is busy and the caller must go the plain way.
@@ -132,13 +138,14 @@ func (c *cachingConn) kept(ctx context.Context, query string) (*keptStmt, error)
 		c.lru.MoveToFront(e)
 		return k, nil
 	}
-	f, err := c.full()
+	prepared, err := c.base.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	s, ok := prepared.(stmt)
+	if !ok {
+		_ = prepared.Close()
+		return nil, nil
 	}
 	k := &keptStmt{query: query, stmt: s}
 	c.byQuery[query] = c.lru.PushFront(k)
@@ -161,13 +168,9 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 		return nil, err
 	}
 	if k == nil {
-		f, err := c.full()
-		if err != nil {
-			return nil, err
-		}
-		return f.QueryContext(ctx, query, args)
+		return c.base.QueryContext(ctx, query, args)
 	}
-	rows, err := k.stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	rows, err := k.stmt.QueryContext(ctx, args)
 	if err != nil {
 		return nil, err
 	}
@@ -182,13 +185,9 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 		return nil, err
 	}
 	if k == nil {
-		f, err := c.full()
-		if err != nil {
-			return nil, err
-		}
-		return f.ExecContext(ctx, query, args)
+		return c.base.ExecContext(ctx, query, args)
 	}
-	return k.stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	return k.stmt.ExecContext(ctx, args)
 }
 
 // keptRows frees its statement for the next run when closed.
@@ -254,25 +253,17 @@ func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.base
 
 // PrepareContext prepares as the base connection does.
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	f, err := c.full()
-	if err != nil {
-		return nil, err
-	}
-	return f.PrepareContext(ctx, query)
+	return c.base.PrepareContext(ctx, query)
 }
 
 // Begin begins a transaction on the base connection.
 func (c *cachingConn) Begin() (driver.Tx, error) {
-	return c.BeginTx(context.Background(), driver.TxOptions{})
+	return c.base.BeginTx(context.Background(), driver.TxOptions{})
 }
 
 // BeginTx begins a transaction on the base connection.
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	f, err := c.full()
-	if err != nil {
-		return nil, err
-	}
-	return f.BeginTx(ctx, opts)
+	return c.base.BeginTx(ctx, opts)
 }
 
 // Close closes the kept statements, then the connection.

@@ -97,8 +97,12 @@ func TestStmtCacheNestedSameQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pairs := 0
+	pairs, rows := 0, 0
 	for outer.Next() {
+		if rows++; rows > 3 {
+			outer.Close() // the connection's cleanup waits for open rows
+			t.Fatal("the outer loop read more than its 3 rows: the inner query reset its statement")
+		}
 		inner, err := conn.QueryContext(ctx, all)
 		if err != nil {
 			t.Fatal(err)
