@@ -88,7 +88,8 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 	if et.Paid() {
 		status = booking.AwaitingPayment // a hold until Stripe says it is paid (payments.go)
 	}
-	err = e.App.RunInTransaction(func(tx core.App) error {
+	err = s.writes.Run(func(tx core.App) error { // group commit: may share its transaction, may run twice (groupcommit.go)
+		replayed, made = false, nil
 		if storedKey != "" {
 			if prev, err := tx.FindFirstRecordByData(c.Bookings, c.BookingsIdempotencyKey, storedKey); err == nil {
 				var rec idempotentRecord

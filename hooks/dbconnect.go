@@ -53,7 +53,7 @@ const (
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	pragmas := "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-" + pageCacheKiB + ")&_defensive=1"
-	return dbx.Open("sqlite", dbPath+pragmas)
+	return openCachedSQLite(dbPath + pragmas) // prepared statements kept per connection (stmtcache.go)
 }
 
 var _ core.DBConnectFunc = DBConnect

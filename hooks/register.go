@@ -34,7 +34,8 @@ func register(app core.App, cfg *Config) *server {
 	s.pay, _ = payments.New(payments.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}) // nil: payments not configured (payments.go)
 	s.capture = capture.Register(app, captureConfig(app, cfg))                                           // change capture for the PostgreSQL replica (hooks/capture)
 	s.metrics = newMetrics(s)                                                                            // Prometheus metrics (metrics.go)
-	s.worker = &queue.Worker{Store: heartbeatStore{jobStore{app}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
+	s.writes = newGroupCommitter(app, bookingRefusal)                                                    // bookings and job outcomes share transactions (groupcommit.go)
+	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, s.metrics.countRuns(kind, h))
 	}
@@ -102,6 +103,9 @@ type server struct {
 	started    time.Time
 	// capture logs every write for the PostgreSQL replica (hooks/capture).
 	capture *capture.Capture
+	// writes runs the write closures of concurrent bookings (and the job
+	// worker's outcomes) in shared transactions (groupcommit.go).
+	writes *groupCommitter
 	// pay is the Stripe client; nil when SLOTBASE_STRIPE_SECRET_KEY is unset.
 	pay *payments.Client
 

@@ -24,6 +24,9 @@ func prepare(dir string, from time.Time, n int, office bool) error {
 	save := func(collection string, values map[string]any) (*core.Record, error) {
 		return saveRecord(app, collection, values)
 	}
+	if _, err := save(core.CollectionNameSuperusers, map[string]any{"email": orgAdminEmail, "password": orgAdminSecret}); err != nil {
+		return err // -profile and the outbox backlog read admin routes
+	}
 	day := `[["00:00","24:00"]]`
 	weekly := `{"mon":` + day + `,"tue":` + day + `,"wed":` + day + `,"thu":` + day + `,"fri":` + day + `,"sat":` + day + `,"sun":` + day + `}`
 	if office {

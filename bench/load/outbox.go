@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// outboxDrainBound is how long the bench waits for the job worker to catch
+// up after a booking load.
+const outboxDrainBound = 2 * time.Minute
+
+// outboxDue is the number of due jobs (GET /api/admin/status).
+func outboxDue(base, token string) (int64, error) {
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/admin/status", nil)
+	req.Header.Set("Authorization", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var out struct{ Jobs struct{ Due int64 } }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("status: %d %v", resp.StatusCode, err)
+	}
+	return out.Jobs.Due, nil
+}
+
+// outboxBacklog reports the jobs a booking load left due (fan-outs,
+// e-mails) and how long the worker took to run them: a booking rate the
+// outbox cannot follow only moves work to later.
+func outboxBacklog(base, token string) string {
+	t0 := time.Now()
+	due, err := outboxDue(base, token)
+	if err != nil {
+		return "outbox backlog: " + err.Error()
+	}
+	left := due
+	for left > 0 && time.Since(t0) < outboxDrainBound {
+		time.Sleep(time.Second) // polling the condition, bounded above; the status route's job counts cost the server ~10 ms each
+		if left, err = outboxDue(base, token); err != nil {
+			return "outbox backlog: " + err.Error()
+		}
+	}
+	if left > 0 {
+		return fmt.Sprintf("outbox backlog at the end of the load: %d due jobs, %d still due after %s", due, left, outboxDrainBound)
+	}
+	return fmt.Sprintf("outbox backlog at the end of the load: %d due jobs, all run within %s", due, time.Since(t0).Round(time.Second))
+}
+
+// serverCPU is the server process's CPU time so far (user + system, from
+// /proc; Linux, 100 ticks per second).
+func serverCPU(srv *server) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", srv.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // after "pid (comm) "
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// measureBookings runs a booking load, then waits for the outbox to run
+// what it left, and prints the server's CPU per booking for both: a
+// measure of work that the machine's other load does not skew much.
+func measureBookings(srv *server, token, label string, load func() bookResult) bookResult {
+	cpu0 := serverCPU(srv)
+	r := load()
+	cpu1 := serverCPU(srv)
+	backlog := outboxBacklog(srv.url, token)
+	cpu2 := serverCPU(srv)
+	per := func(d time.Duration) string {
+		if r.created == 0 {
+			return "-"
+		}
+		return (d / time.Duration(r.created)).Round(10 * time.Microsecond).String()
+	}
+	fmt.Printf("%s%s; server CPU per booking: %s during the load + %s running its outbox afterwards\n", label, backlog, per(cpu1-cpu0), per(cpu2-cpu1))
+	return r
+}
