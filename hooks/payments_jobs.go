@@ -71,7 +71,8 @@ func (s *server) handlePaymentExpire(ctx context.Context, j queue.Job) error {
 // the booking's payment becomes refunded or partially_refunded, audited. A
 // refund Stripe refuses, or one still failing after refundGiveUp attempts,
 // is refund_failed: admins see it and settle it in Stripe's dashboard. The
-// refund of a payment that came too late tells the invitee.
+// invitee is told once the money is on its way (why, when the payment came
+// too late; the amounts, after a cancellation).
 func (s *server) handlePaymentRefund(ctx context.Context, j queue.Job) error {
 	var p paymentJob
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
@@ -115,10 +116,14 @@ func (s *server) handlePaymentRefund(ctx context.Context, j queue.Job) error {
 		if err := auditedSave(tx, systemActor, ActionBookingRefunded, fresh); err != nil {
 			return err
 		}
+		kind := mail.PaymentRefunded // the time was taken: the invitee learns why
 		if !p.SlotTaken {
+			kind = mail.RefundIssued // a cancelled booking: the cancellation mail went out before the refund
+		}
+		if rf.Amount <= 0 {
 			return nil
 		}
-		return enqueueOnce(tx, "email:"+j.ID+":invitee", KindEmailSend, emailJob{Booking: fresh.Id, Kind: mail.PaymentRefunded,
+		return enqueueOnce(tx, "email:"+j.ID+":invitee", KindEmailSend, emailJob{Booking: fresh.Id, Kind: kind,
 			Role: mail.ToInvitee, Sequence: fresh.GetInt(c.BookingsSequence), ByHost: true, Token: sealedTokenOf(c.NewBooking(fresh))}, fresh.Id, now)
 	})
 	if txErr != nil {

@@ -301,6 +301,24 @@ func TestPaidCancelRefunds(t *testing.T) {
 			t.Errorf("%s: payment %s, want %s", id, got, want)
 		}
 	}
+	// Each refunded invitee hears that the money is on its way, with the
+	// amounts; the one refunded nothing does not.
+	for id, want := range map[string]string{early: "EUR 12.50", late: "", byAdmin: "EUR 25.00"} {
+		mails := p.emailLog(t, "booking = {:b} && role = 'invitee' && kind = 'refund_issued'", map[string]any{"b": id})
+		if want == "" {
+			if len(mails) != 0 {
+				t.Errorf("%s: %d refund mails for no refund", id, len(mails))
+			}
+			continue
+		}
+		if len(mails) != 1 {
+			t.Errorf("%s: %d refund mails, want 1", id, len(mails))
+			continue
+		}
+		if text := p.mailText(t, mails[0]); !strings.Contains(text, "Refunded") || !strings.Contains(text, want) || !strings.Contains(text, "EUR 25.00") {
+			t.Errorf("%s: refund mail lacks the refunded %s or the paid amount:\n%s", id, want, text)
+		}
+	}
 	var adminView map[string]any
 	areq, _ := http.NewRequest(http.MethodGet, p.url+"/api/admin/bookings/"+byAdmin, nil)
 	areq.Header.Set("Authorization", admin)

@@ -28,6 +28,9 @@ const (
 	// PaymentRefunded: a payment came after the hold ended and the time
 	// was taken meanwhile, so it was refunded (to the invitee).
 	PaymentRefunded Kind = "payment_refunded"
+	// RefundIssued: a cancelled booking's payment was refunded, in full or
+	// in part (to the invitee; the amounts are in the mail's rows).
+	RefundIssued Kind = "refund_issued"
 )
 
 // Role is who an e-mail is for.

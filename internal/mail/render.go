@@ -170,6 +170,12 @@ func words(n Notice) (view, error) {
 		}
 		v.Subject, v.Headline = subject("subject.paymentRefunded"), t("headline.paymentRefunded")
 		say(body("body.paymentRefunded.invitee"))
+	case RefundIssued:
+		if !invitee {
+			return view{}, invalid("role", "a refund notice goes to the invitee")
+		}
+		v.Subject, v.Headline = subject("subject.refundIssued"), t("headline.refundIssued")
+		say(body("body.refundIssued.invitee"))
 	default:
 		return view{}, invalid("kind", "unknown kind %q", n.Kind)
 	}
@@ -211,7 +217,7 @@ func words(n Notice) (view, error) {
 	}
 
 	switch {
-	case invitee && (n.Kind == Cancelled || n.Kind == Declined || n.Kind == PaymentRefunded):
+	case invitee && (n.Kind == Cancelled || n.Kind == Declined || n.Kind == PaymentRefunded || n.Kind == RefundIssued):
 		if n.BookURL != "" {
 			v.Action = &link{t("button.bookAgain"), n.BookURL}
 		}
