@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"database/sql"
 	"encoding/csv"
 	"errors"
@@ -244,6 +245,29 @@ const csvBatch = 250
 // range on idx_bookings_start, so each batch reads only its own rows.
 const csvAfter = " && start >= {:ls} && (start > {:ls} || id > {:li})"
 
+// exportGate lets one CSV export run at a time (others wait for it, or
+// give up when their client goes away): an export is an admin's
+// background work, bounded to one batch in memory and one core's share of
+// the CPU however many admins export at once. The zero value is ready.
+type exportGate struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+// acquire waits for the gate or ctx's end.
+func (g *exportGate) acquire(ctx context.Context) error {
+	g.once.Do(func() { g.ch = make(chan struct{}, 1) })
+	select {
+	case g.ch <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// release lets the next export run.
+func (g *exportGate) release() { <-g.ch }
+
 // handleAdminBookingsCSV answers GET /api/admin/bookings.csv: the filtered
 // bookings streamed in batches (keyset pagination), in constant memory.
 func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
@@ -254,6 +278,11 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 	if len(errs) > 0 {
 		return badRequest(e, errs)
 	}
+	ctx := e.Request.Context()
+	if err := s.exports.acquire(ctx); err != nil {
+		return nil // the client went away while another export ran
+	}
+	defer s.exports.release()
 	h := e.Response.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="bookings.csv"`)

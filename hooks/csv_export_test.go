@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -117,4 +118,35 @@ func TestCSVExportManyBookingsExact(t *testing.T) {
 	if len(rows) != 100*perStart+1 || rows[len(rows)-1][0] != want[100*perStart-1] {
 		t.Fatalf("filtered export: %d rows, last %v", len(rows), rows[len(rows)-1])
 	}
+}
+
+// TestExportGate: one export at a time; a waiting export gives up when its
+// client goes away, and runs once the first is done.
+func TestExportGate(t *testing.T) {
+	var g exportGate
+	if err := g.acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := g.acquire(ctx); err == nil {
+		t.Fatal("a second export got the gate while the first held it")
+	}
+	got := make(chan error, 1)
+	go func() { got <- g.acquire(context.Background()) }()
+	select {
+	case err := <-got:
+		t.Fatalf("the waiting export ran before the first was done (%v)", err)
+	default:
+	}
+	g.release()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the waiting export never ran after the first was done")
+	}
+	g.release()
 }

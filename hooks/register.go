@@ -108,6 +108,8 @@ type server struct {
 	writes *groupCommitter
 	// pay is the Stripe client; nil when SLOTBASE_STRIPE_SECRET_KEY is unset.
 	pay *payments.Client
+	// exports runs one CSV export at a time (admin.go).
+	exports exportGate
 
 	setupOnce sync.Once
 }
