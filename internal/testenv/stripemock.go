@@ -58,7 +58,11 @@ func StartStripeMock(t testing.TB) *StripeMock {
 	}
 	addr := FreeAddr(t)
 	out := &syncBuffer{}
-	cmd := exec.Command(bin, "-http-addr", addr)
+	// stripe-mock also serves HTTPS on the fixed port 12112 unless HTTP is
+	// asked for with -http-port (all interfaces): with -http-addr it still
+	// binds 12112, and two test processes then collide. Its HTTPS side goes
+	// to a port of the system's choosing on loopback instead.
+	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", "127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
