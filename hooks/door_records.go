@@ -36,7 +36,11 @@ var editableByAdmin = []string{c.BookingsName, c.BookingsEmail, c.BookingsTimezo
 // keptBySlotbase are the fields only the door writes.
 var keptBySlotbase = []string{c.BookingsEventType, c.BookingsSequence, c.BookingsManageTokenHash, c.BookingsManageTokenSealed,
 	c.BookingsGoogleEventID, c.BookingsRescheduledFrom, c.BookingsBufferBefore, c.BookingsBufferAfter,
-	c.BookingsIdempotencyKey, c.BookingsIdempotentReply}
+	c.BookingsIdempotencyKey, c.BookingsIdempotentReply,
+	// payments: only Stripe's events, the expiry and refund jobs and the
+	// door's cancel write them (an admin's edit would make the books lie)
+	c.BookingsPaymentStatus, c.BookingsPaymentAmount, c.BookingsPaymentCurrency, c.BookingsRefundedAmount,
+	c.BookingsCheckoutSession, c.BookingsCheckoutURL, c.BookingsPaymentIntent, c.BookingsHoldExpiresAt}
 
 // bindBookingRecords routes records API writes of bookings through the door.
 func (s *server) bindBookingRecords(app core.App) {

@@ -179,6 +179,8 @@ func TestRecordsAPIBookingDoor(t *testing.T) {
 	}{
 		{map[string]any{"status": "confirmed"}, "status"}, // cancelled → confirmed
 		{map[string]any{"sequence": 7}, "sequence"},
+		{map[string]any{"payment_status": "refunded"}, "payment_status"},
+		{map[string]any{"refunded_amount": 500}, "refunded_amount"},
 		{map[string]any{"status": "cancelled", "start": "2026-03-06 10:00:00.000Z"}, "status"},
 	} {
 		target := taken
