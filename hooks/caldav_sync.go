@@ -11,6 +11,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/caldav"
+	"github.com/slotbase/slotbase/internal/calendar"
 	"github.com/slotbase/slotbase/internal/gcal"
 	"github.com/slotbase/slotbase/internal/queue"
 )
@@ -108,7 +109,7 @@ func (s *server) handleCalDAVSync(ctx context.Context, j queue.Job) error {
 		}
 		st.Calendars[path] = pos
 		err = s.app.RunInTransaction(func(tx core.App) error {
-			if err := applyCalDAVChanges(tx, cn.Id, path, ch); err != nil {
+			if err := applyObjectChanges(tx, cn.Id, path, ch); err != nil {
 				return err
 			}
 			r, err := tx.FindRecordById(c.CalendarConnections, cn.Id)
@@ -138,11 +139,12 @@ func (s *server) handleCalDAVSync(ctx context.Context, j queue.Job) error {
 	})
 }
 
-// applyCalDAVChanges writes one calendar's sync result into busy_blocks
-// through applyBusyChanges. Source ids are "<calendar key>/<object
+// applyObjectChanges writes one calendar's sync result (CalDAV's, or
+// Microsoft's with hashed keys: asObjectChanges) into busy_blocks through
+// applyBusyChanges. Source ids are "<calendar key>/<object
 // key>/<start>": a full result replaces the calendar's blocks; a delta
 // replaces each changed or removed object's blocks.
-func applyCalDAVChanges(tx core.App, connID, calPath string, ch caldav.Changes) error {
+func applyObjectChanges[S any](tx core.App, connID, calPath string, ch calendar.Changes[S]) error {
 	calKey := gcal.CalendarKey(calPath)
 	g := gcal.Changes{CalendarID: calPath, Full: ch.Full}
 	keep := map[string]bool{}

@@ -11,6 +11,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/caldav"
+	"github.com/slotbase/slotbase/internal/calendar"
 	"github.com/slotbase/slotbase/internal/msgraph"
 	"github.com/slotbase/slotbase/internal/queue"
 )
@@ -90,7 +91,7 @@ func (s *server) handleMSGraphSync(ctx context.Context, j queue.Job) error {
 		st.FullSync = now
 	}
 	return s.app.RunInTransaction(func(tx core.App) error {
-		if err := applyCalDAVChanges(tx, cn.Id, msgraphCalendar, asObjectChanges(ch)); err != nil {
+		if err := applyObjectChanges(tx, cn.Id, msgraphCalendar, asObjectChanges(ch)); err != nil {
 			return err
 		}
 		r, err := tx.FindRecordById(c.CalendarConnections, cn.Id)
@@ -104,18 +105,18 @@ func (s *server) handleMSGraphSync(ctx context.Context, j queue.Job) error {
 	})
 }
 
-// asObjectChanges gives Graph's changes the shape applyCalDAVChanges
+// asObjectChanges gives Graph's changes the keys applyObjectChanges
 // stores: each event id becomes a fixed-length hex key (caldav.ObjectKey),
 // so an id's characters never act as LIKE wildcards in the per-event
 // replace, and block ids become "<key>/<start>".
-func asObjectChanges(ch msgraph.Changes) caldav.Changes {
-	out := caldav.Changes{Full: ch.Full}
+func asObjectChanges(ch msgraph.Changes) msgraph.Changes {
+	out := msgraph.Changes{Full: ch.Full, State: ch.State}
 	for _, o := range ch.Objects {
 		key := caldav.ObjectKey(o.Key)
-		ob := caldav.ObjectBusy{Key: key}
+		ob := calendar.ObjectBusy{Key: key}
 		for _, b := range o.Blocks {
 			start := b.SourceID[strings.LastIndex(b.SourceID, "/")+1:]
-			ob.Blocks = append(ob.Blocks, caldav.BusyBlock{SourceID: key + "/" + start, Start: b.Start, End: b.End})
+			ob.Blocks = append(ob.Blocks, calendar.BusyBlock{SourceID: key + "/" + start, Start: b.Start, End: b.End})
 		}
 		out.Objects = append(out.Objects, ob)
 	}

@@ -8,43 +8,21 @@ import (
 	"time"
 
 	"github.com/emersion/go-webdav/caldav"
+
+	"github.com/slotbase/slotbase/internal/calendar"
 )
 
-// ObjectBusy is the busy time of one calendar object after a change:
-// the caller replaces every block whose source id starts with Key+"/"
-// by Blocks (none when the object no longer blocks the window).
-type ObjectBusy struct {
-	Key    string
-	Blocks []BusyBlock
-}
+// ObjectBusy and Changes are internal/calendar's, shared with Microsoft's
+// client (Changes carries this package's SyncState).
+type (
+	ObjectBusy = calendar.ObjectBusy
+	Changes    = calendar.Changes[SyncState]
+)
 
 // SyncState is what the caller keeps between syncs of one calendar.
 type SyncState struct {
 	SyncToken string // RFC 6578 token, when the server offers them
 	CTag      string // collection ctag, the fallback change marker
-}
-
-// Changes is what one sync of one calendar found.
-type Changes struct {
-	// Full means Objects is the calendar's complete busy time in the
-	// window: replace the calendar's cache instead of patching it (first
-	// sync, a stale token, or a changed ctag on a server without tokens).
-	Full bool
-	// Objects are the changed (or, when Full, all) objects' busy time.
-	Objects []ObjectBusy
-	// Removed are the keys of objects deleted on the server.
-	Removed []string
-	// State is the state to store for the next sync.
-	State SyncState
-}
-
-// Blocks returns every block of ch, in object order.
-func (ch Changes) Blocks() []BusyBlock {
-	var out []BusyBlock
-	for _, o := range ch.Objects {
-		out = append(out, o.Blocks...)
-	}
-	return out
 }
 
 // Busy asks the server, live, which parts of [from, to) are busy in

@@ -11,6 +11,8 @@ import (
 
 	"github.com/emersion/go-ical"
 	"github.com/teambition/rrule-go"
+
+	"github.com/slotbase/slotbase/internal/calendar"
 )
 
 // BookingProperty marks the VEVENTs slotbase writes for its own bookings
@@ -44,11 +46,7 @@ func recoverParse(err *error) {
 
 // BusyBlock is a span of a host's CalDAV calendar that blocks slots.
 // SourceID is unique within one connection: "<object key>/<start>".
-type BusyBlock struct {
-	SourceID string
-	Start    time.Time // UTC
-	End      time.Time // UTC
-}
+type BusyBlock = calendar.BusyBlock
 
 // ObjectKey is a short, stable key of one calendar object (its path on
 // the server): the prefix of the source ids of all its blocks, so that a

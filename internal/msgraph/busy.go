@@ -7,23 +7,19 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/slotbase/slotbase/internal/calendar"
 )
 
-// BusyBlock is one busy span of the account, as in internal/caldav.
-// SourceID is "<event id>/<start UTC RFC 3339>".
-type BusyBlock struct {
-	SourceID   string
-	Start, End time.Time
-}
-
-// ObjectBusy is the busy time of one changed event (an occurrence of a
-// series is an event of its own in a calendar view): the caller replaces
-// every block whose source id starts with Key+"/" by Blocks (none when the
-// event no longer blocks: free, cancelled, slotbase's own).
-type ObjectBusy struct {
-	Key    string
-	Blocks []BusyBlock
-}
+// BusyBlock, ObjectBusy and Changes are internal/calendar's, shared with
+// the CalDAV client. A block's SourceID is "<event id>/<start UTC RFC
+// 3339>"; an occurrence of a series is an event of its own in a calendar
+// view.
+type (
+	BusyBlock  = calendar.BusyBlock
+	ObjectBusy = calendar.ObjectBusy
+	Changes    = calendar.Changes[SyncState]
+)
 
 // SyncState is what the caller keeps between syncs of one calendar.
 type SyncState struct {
@@ -32,29 +28,6 @@ type SyncState struct {
 	// state) daily so the window moves. Store it like a secret-less cursor;
 	// it is useless without the account's token, but never log it.
 	DeltaLink string
-}
-
-// Changes is what one sync of one calendar found.
-type Changes struct {
-	// Full means Objects is the calendar's complete busy time in the window:
-	// replace the calendar's cache (first sync, or a delta link Graph no
-	// longer knew).
-	Full bool
-	// Objects are the changed (or, when Full, all) events' busy time.
-	Objects []ObjectBusy
-	// Removed are the ids of events deleted or moved out of the window.
-	Removed []string
-	// State is the state to store for the next sync.
-	State SyncState
-}
-
-// Blocks returns every block of ch, in event order.
-func (ch Changes) Blocks() []BusyBlock {
-	var out []BusyBlock
-	for _, o := range ch.Objects {
-		out = append(out, o.Blocks...)
-	}
-	return out
 }
 
 // PageSize is the page size Sync asks Graph for (Prefer: odata.maxpagesize).
