@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,6 +120,22 @@ func TestAdminWaitsForPublicWork(t *testing.T) {
 	if st := gate.Stats(); st.Public != 0 || st.Running != 0 || st.Waiting != 0 || st.Waited != 1 {
 		t.Fatalf("at the end: %+v", st)
 	}
+	// /metrics says the same (the scrape itself is neither public nor background).
+	code, body := scrape(t, url, "Bearer "+superuserToken(t, app))
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for series, want := range map[string]float64{
+		"slotbase_background_waited_total": 1, "slotbase_background_admitted_total": 2,
+		"slotbase_public_in_flight": 0, "slotbase_background_running": 0, "slotbase_group_commit_aborted_total": 0,
+	} {
+		if got := sample(t, body, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
+	if w := sample(t, body, "slotbase_background_wait_seconds_total"); w <= 0 {
+		t.Errorf("slotbase_background_wait_seconds_total = %v, want the admin request's wait", w)
+	}
 }
 
 // get sends a GET and returns the status (the body is drained).
@@ -136,4 +153,27 @@ func get(t *testing.T, url, auth string) int {
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, res.Body)
 	return res.StatusCode
+}
+
+// TestParseAdminYield: --adminYield takes off (or 0) or K within bounds,
+// and the error says what it accepts.
+func TestParseAdminYield(t *testing.T) {
+	scenarios := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"3", 3, true}, {" 0.5 ", 0.5, true}, {"100", 100, true},
+		{"off", -1, true}, {"0", -1, true}, {"false", -1, true},
+		{"on", 0, false}, {"0.01", 0, false}, {"101", 0, false}, {"fast", 0, false},
+	}
+	for _, s := range scenarios {
+		got, err := parseAdminYield(s.in)
+		if (err == nil) != s.ok || (s.ok && got != s.want) {
+			t.Errorf("parseAdminYield(%q) = %v, %v; want %v (ok %v)", s.in, got, err, s.want, s.ok)
+		}
+	}
+	if _, err := parseAdminYield("fast"); err == nil || !strings.Contains(err.Error(), "between 0.1 and 100") {
+		t.Errorf("the error should say what is accepted: %v", err)
+	}
 }
