@@ -65,7 +65,7 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 	et := d.EventType
 	end, hosts := d.End, d.Hosts
 	if !d.Override {
-		slot, av, err := findSlot(tx, et, d.Start, now, "")
+		slot, av, err := findSlot(tx, s.bookSetup.in(tx), et, d.Start, now, "")
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +235,7 @@ func moveBooking(tx core.App, et *c.EventType, r *core.Record, ed bookingEdit, n
 			end = ed.End
 		}
 	} else {
-		slot, av, err := findSlot(tx, et, start, now, cur.Id)
+		slot, av, err := findSlot(tx, c.DBSetup(tx), et, start, now, cur.Id)
 		if err != nil {
 			return err
 		}

@@ -159,9 +159,9 @@ type batchedJobStore struct {
 }
 
 // Complete marks a job done in a shared transaction; a job its handler
-// already marked done (the fan-out) costs one read and no write.
+// already marked done (the fan-out, an e-mail) costs one read and no write.
 func (s batchedJobStore) Complete(_ context.Context, id string) error {
-	if r, err := s.app.FindRecordById(c.Jobs, id); err == nil && r.GetString(c.JobsStatus) == c.JobDone {
+	if status, err := c.JobStatus(s.app, id); err == nil && status == c.JobDone {
 		return nil
 	}
 	return s.writes.Run(func(tx core.App) error {

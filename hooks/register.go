@@ -93,6 +93,8 @@ type server struct {
 	secret []byte
 	now    func() time.Time
 	slots  slotCache
+	// bookSetup keeps hosts' setup for the booking transaction (booksetup.go).
+	bookSetup bookingSetup
 	live   liveHub    // open GET /api/slots/live streams (livehub.go)
 	counts countCache // list totals (admin.go)
 	keys   keyGuard

@@ -1,0 +1,94 @@
+package hooks
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+)
+
+// bookingSetup keeps hosts' setup (host records, schedules, all their date
+// overrides) for the booking transaction, which read them from SQLite for
+// every booking (a third of findSlot). Each kept setup carries the setup
+// version (collections.SetupVersion) it was read under, and is used only
+// when the version that the booking's own transaction reads is the same:
+// SQLite triggers bump that version in the transaction of every change of
+// hosts, schedules, date overrides or event types, so a change committed
+// before the booking's transaction is always seen, even when its
+// after-commit hooks have not run yet, and even when it was raw SQL. A
+// setup read inside a transaction is kept only once that transaction
+// commits (a rolled-back transaction's version may be reused).
+type bookingSetup struct {
+	mu      sync.Mutex
+	version int64                    // the version the kept entries were read under
+	hosts   map[string][]c.HostSetup // by sorted host ids
+
+	// reads counts setups read from the database (tests).
+	reads int
+}
+
+// in is a SetupFunc that reads hosts' setup for tx: from memory when the
+// version tx reads matches, else from tx itself (kept once tx commits).
+// Shared: callers must not modify what it returns.
+func (bs *bookingSetup) in(tx core.App) c.SetupFunc {
+	return func(ids []string, _, _ time.Time) ([]c.HostSetup, error) {
+		version, err := c.SetupVersion(tx)
+		if err != nil {
+			return nil, err
+		}
+		key := strings.Join(slices.Sorted(slices.Values(ids)), ",")
+		bs.mu.Lock()
+		kept, ok := bs.hosts[key]
+		ok = ok && bs.version == version
+		bs.mu.Unlock()
+		if ok {
+			return kept, nil
+		}
+		hosts, err := c.DBSetup(tx)(ids, setupFrom, setupTo)
+		if err != nil {
+			return nil, err
+		}
+		keep := func() {
+			bs.mu.Lock()
+			defer bs.mu.Unlock()
+			bs.reads++
+			if bs.version != version || bs.hosts == nil {
+				bs.version, bs.hosts = version, map[string][]c.HostSetup{}
+			}
+			bs.hosts[key] = hosts
+		}
+		if info := tx.TxInfo(); info != nil {
+			info.OnComplete(func(txErr error) error {
+				if txErr == nil {
+					keep()
+				}
+				return nil
+			})
+		}
+		return hosts, nil
+	}
+}
+
+// bindSetupVersion keeps the setup version's triggers in place: at start-up
+// (a data dir from before them, or restored) and whenever a collection of
+// the setup is created again (an import that replaced it drops its triggers).
+func bindSetupVersion(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := c.EnsureSetupVersion(se.App); err != nil {
+			return err
+		}
+		return se.Next()
+	})
+	app.OnCollectionAfterCreateSuccess().BindFunc(func(e *core.CollectionEvent) error {
+		if c.IsSetupTable(e.Collection.Name) {
+			if err := c.EnsureSetupVersion(e.App); err != nil {
+				e.App.Logger().Error("setup version: triggers", "collection", e.Collection.Name, "error", err)
+			}
+		}
+		return e.Next()
+	})
+}
