@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/busyindex"
 	"github.com/slotbase/slotbase/internal/slots"
 )
@@ -68,6 +69,8 @@ type HostSetup struct {
 	Active   bool
 	Location *time.Location
 	Schedule slots.Schedule
+	// View is what a booking's view shows of the host (name, e-mail, zone).
+	View booking.HostView
 }
 
 // SetupFunc reads the setup of hosts (by id, in any order; unknown ids
@@ -88,7 +91,7 @@ func DBSetup(app core.App) SetupFunc {
 		var scheduleIDs []string
 		for _, r := range hostRecords {
 			h := NewHost(r)
-			hs := HostSetup{ID: h.Id, Active: h.Active()}
+			hs := HostSetup{ID: h.Id, Active: h.Active(), View: HostViewOf(h)}
 			if hs.Active {
 				loc, err := LoadZone(h.Timezone())
 				if err != nil {

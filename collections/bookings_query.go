@@ -49,16 +49,11 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 	}
 	etByID := make(map[string]booking.EventTypeView, len(ets))
 	for _, r := range ets {
-		et := NewEventType(r)
-		questions, err := booking.ParseQuestions(et.QuestionsJSON())
+		v, err := EventTypeViewOf(NewEventType(r))
 		if err != nil {
-			return nil, fmt.Errorf("event type %s: %w", et.Id, err)
+			return nil, err
 		}
-		// Translations were checked on save; ones that no longer fit the
-		// questions are left out rather than keep the booking's mails back.
-		translations, _ := booking.ParseTranslations(et.TranslationsJSON(), questions)
-		etByID[et.Id] = booking.EventTypeView{ID: et.Id, Slug: et.Slug(), Title: et.Title(), Description: et.Description(),
-			Location: et.Location(), Duration: et.Duration(), Questions: questions, Translations: translations}
+		etByID[v.ID] = v
 	}
 	hosts, err := app.FindRecordsByIds(Hosts, keysOf(hostIDs))
 	if err != nil {
@@ -66,37 +61,73 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 	}
 	hostByID := make(map[string]booking.HostView, len(hosts))
 	for _, r := range hosts {
-		h := NewHost(r)
-		hostByID[h.Id] = booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}
+		hostByID[r.Id] = HostViewOf(NewHost(r))
 	}
 	out := make([]booking.View, len(records))
 	for i, r := range records {
-		b := NewBooking(r)
-		et, ok := etByID[b.EventTypeID()]
+		et, ok := etByID[r.GetString(BookingsEventType)]
 		if !ok {
-			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", b.Id, b.EventTypeID(), sql.ErrNoRows)
+			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", r.Id, r.GetString(BookingsEventType), sql.ErrNoRows)
 		}
-		v := booking.View{
-			ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),
-			EventType: et, Invitee: booking.Person{Name: b.Name(), Email: b.Email(), Timezone: b.Timezone()},
-			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
-			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
-			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
-			Language: b.Language(), Payment: paymentViewOf(r),
+		if out[i], err = bookingViewFrom(r, et, hostByID); err != nil {
+			return nil, err
 		}
-		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
-			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
-				return nil, fmt.Errorf("booking %s: answers: %w", b.Id, err)
-			}
-		}
-		for _, id := range b.HostIDs() {
-			if h, ok := hostByID[id]; ok { // a host deleted since is left out
-				v.Hosts = append(v.Hosts, h)
-			}
-		}
-		out[i] = v
 	}
 	return out, nil
+}
+
+// BookingViewWith builds booking r's view from its event type and its
+// hosts' views (by id) in hand, without a query: the booking transaction's
+// reply, whose records it has just read or written.
+func BookingViewWith(r *core.Record, et *EventType, hosts map[string]booking.HostView) (booking.View, error) {
+	etView, err := EventTypeViewOf(et)
+	if err != nil {
+		return booking.View{}, err
+	}
+	return bookingViewFrom(r, etView, hosts)
+}
+
+// EventTypeViewOf is what a booking's view shows of its event type.
+func EventTypeViewOf(et *EventType) (booking.EventTypeView, error) {
+	questions, err := booking.ParseQuestions(et.QuestionsJSON())
+	if err != nil {
+		return booking.EventTypeView{}, fmt.Errorf("event type %s: %w", et.Id, err)
+	}
+	// Translations were checked on save; ones that no longer fit the
+	// questions are left out rather than keep the booking's mails back.
+	translations, _ := booking.ParseTranslations(et.TranslationsJSON(), questions)
+	return booking.EventTypeView{ID: et.Id, Slug: et.Slug(), Title: et.Title(), Description: et.Description(),
+		Location: et.Location(), Duration: et.Duration(), Questions: questions, Translations: translations}, nil
+}
+
+// HostViewOf is what a booking's view shows of a host.
+func HostViewOf(h *Host) booking.HostView {
+	return booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}
+}
+
+// bookingViewFrom is booking r's view with its event type's view and its
+// hosts' views (a host missing from hostByID, deleted since, is left out).
+func bookingViewFrom(r *core.Record, et booking.EventTypeView, hostByID map[string]booking.HostView) (booking.View, error) {
+	b := NewBooking(r)
+	v := booking.View{
+		ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),
+		EventType: et, Invitee: booking.Person{Name: b.Name(), Email: b.Email(), Timezone: b.Timezone()},
+		Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
+		RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
+		Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
+		Language: b.Language(), Payment: paymentViewOf(r),
+	}
+	if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
+		if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
+			return v, fmt.Errorf("booking %s: answers: %w", b.Id, err)
+		}
+	}
+	for _, id := range b.HostIDs() {
+		if h, ok := hostByID[id]; ok {
+			v.Hosts = append(v.Hosts, h)
+		}
+	}
+	return v, nil
 }
 
 // paymentViewOf is booking r's payment (nil for a booking of a free type).

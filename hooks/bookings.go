@@ -117,7 +117,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 			return err
 		}
 		made = r
-		reply, err = inviteeReply(tx, r)
+		reply, err = s.bookedReply(tx, et, r) // from the records in hand (booksetup.go)
 		return err
 	})
 	if err == nil && et.Paid() { // after the commit: Stripe is never called inside the writer's transaction

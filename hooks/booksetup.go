@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
+	"github.com/slotbase/slotbase/internal/booking"
 )
 
 // bookingSetup keeps hosts' setup (host records, schedules, all their date
@@ -26,6 +27,9 @@ type bookingSetup struct {
 	mu      sync.Mutex
 	version int64                    // the version the kept entries were read under
 	hosts   map[string][]c.HostSetup // by sorted host ids
+	// pending are setups read in transactions still open, kept for their
+	// later reads until they end.
+	pending map[pendingSetup][]c.HostSetup
 
 	// reads counts setups read from the database (tests).
 	reads int
@@ -41,9 +45,14 @@ func (bs *bookingSetup) in(tx core.App) c.SetupFunc {
 			return nil, err
 		}
 		key := strings.Join(slices.Sorted(slices.Values(ids)), ",")
+		info := tx.TxInfo()
+		pending := pendingSetup{info, key, version}
 		bs.mu.Lock()
 		kept, ok := bs.hosts[key]
 		ok = ok && bs.version == version
+		if !ok {
+			kept, ok = bs.pending[pending] // read earlier in this transaction
+		}
 		bs.mu.Unlock()
 		if ok {
 			return kept, nil
@@ -52,25 +61,38 @@ func (bs *bookingSetup) in(tx core.App) c.SetupFunc {
 		if err != nil {
 			return nil, err
 		}
-		keep := func() {
+		bs.mu.Lock()
+		defer bs.mu.Unlock()
+		bs.reads++
+		if info == nil {
+			return hosts, nil // not a transaction: nothing decides when it would be safe to keep
+		}
+		if bs.pending == nil {
+			bs.pending = map[pendingSetup][]c.HostSetup{}
+		}
+		bs.pending[pending] = hosts
+		info.OnComplete(func(txErr error) error {
 			bs.mu.Lock()
 			defer bs.mu.Unlock()
-			bs.reads++
+			delete(bs.pending, pending)
+			if txErr != nil {
+				return nil
+			}
 			if bs.version != version || bs.hosts == nil {
 				bs.version, bs.hosts = version, map[string][]c.HostSetup{}
 			}
 			bs.hosts[key] = hosts
-		}
-		if info := tx.TxInfo(); info != nil {
-			info.OnComplete(func(txErr error) error {
-				if txErr == nil {
-					keep()
-				}
-				return nil
-			})
-		}
+			return nil
+		})
 		return hosts, nil
 	}
+}
+
+// pendingSetup is a setup read in a transaction that has not ended yet.
+type pendingSetup struct {
+	tx      *core.TxAppInfo
+	key     string
+	version int64
 }
 
 // bindSetupVersion keeps the setup version's triggers in place: at start-up
@@ -91,4 +113,30 @@ func bindSetupVersion(app core.App) {
 		}
 		return e.Next()
 	})
+}
+
+// bookedReply is the invitee's reply for booking r just made in tx: built
+// from the event type in hand and the hosts' views of the setup that the
+// booking's slot was checked against (kept, checked by its version in tx),
+// not read back (a booking of a host outside the event type's hosts, which
+// only an admin makes, is read back as before).
+func (s *server) bookedReply(tx core.App, et *c.EventType, r *core.Record) (booking.Reply, error) {
+	setups, err := s.bookSetup.in(tx)(et.HostIDs(), setupFrom, setupTo)
+	if err != nil {
+		return booking.Reply{}, err
+	}
+	hosts := make(map[string]booking.HostView, len(setups))
+	for _, h := range setups {
+		hosts[h.ID] = h.View
+	}
+	for _, id := range r.GetStringSlice(c.BookingsHosts) {
+		if _, ok := hosts[id]; !ok {
+			return inviteeReply(tx, r)
+		}
+	}
+	v, err := c.BookingViewWith(r, et, hosts)
+	if err != nil {
+		return booking.Reply{}, err
+	}
+	return booking.InviteeReply(v), nil
 }

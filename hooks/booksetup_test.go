@@ -38,8 +38,13 @@ func TestBookingSeesSetupChanges(t *testing.T) {
 	url, s := serveHTTP(t, app), serverOf(app)
 
 	for i, start := range []string{"2026-03-02T09:00:00Z", "2026-03-02T09:30:00Z", "2026-03-02T10:00:00Z"} {
-		if p := bookCallAt(t, url, start, "a"+itoa(i)+"@example.com"); p.code != http.StatusCreated {
+		p := bookCallAt(t, url, start, "a"+itoa(i)+"@example.com")
+		if p.code != http.StatusCreated {
 			t.Fatalf("booking %s: %d %v", start, p.code, p.body)
+		}
+		// The reply is built from the setup in hand: the host's name, the event type's title.
+		if hosts, _ := p.body["hosts"].([]any); len(hosts) != 1 || hosts[0] != "Alice" || p.body["event_type"].(map[string]any)["title"] != "Meeting call" {
+			t.Fatalf("reply of %s: hosts %v, event type %v", start, p.body["hosts"], p.body["event_type"])
 		}
 	}
 	if n := setupReads(t, s); n != 1 {
@@ -140,6 +145,7 @@ func TestEmailLogAndJobEndCommitTogether(t *testing.T) {
 	for _, r := range mails {
 		j := queue.Job{ID: r.Id, Kind: KindEmailSend, Payload: c.NewJob(r).PayloadJSON(), Attempts: 1}
 		for run := range 2 {
+			j.Attempts = run + 1 // the second run is a re-run: it finds the log and sends nothing
 			if err := s.handleEmailSend(context.Background(), j); err != nil {
 				t.Fatalf("run %d of %s: %v", run, r.Id, err)
 			}
@@ -150,6 +156,9 @@ func TestEmailLogAndJobEndCommitTogether(t *testing.T) {
 		}
 		if logged, err := c.EmailLogged(app, r.Id); err != nil || !logged {
 			t.Fatalf("email_log of %s: %v (%v)", r.Id, logged, err)
+		}
+		if !s.jobsDone.take(r.Id) {
+			t.Fatalf("job %s: its handler's end not remembered for the worker's Complete", r.Id)
 		}
 	}
 	if n, err := app.CountRecords(c.EmailLog); err != nil || n != int64(len(mails)) {

@@ -131,8 +131,10 @@ func (s *server) handleEmailSend(ctx context.Context, j queue.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return queue.Permanent(fmt.Errorf("payload: %w", err))
 	}
-	if logged, err := c.EmailLogged(s.app, j.ID); err != nil || logged {
-		return err
+	if j.Attempts != 1 { // a re-run: the first run may have sent and recorded it (logEmail ends the job in the same write)
+		if logged, err := c.EmailLogged(s.app, j.ID); err != nil || logged {
+			return err
+		}
 	}
 	now := s.now()
 	out, err := s.composeEmail(p, j.ID, now)
@@ -208,7 +210,7 @@ func (s *server) logEmail(jobID string, p emailJob, out composed, receipt mail.R
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		return markDone(tx, jobID)
+		return s.jobsDone.markDone(tx, jobID)
 	})
 	if err != nil {
 		s.app.Logger().Error("email: recording a finished e-mail (a re-run of the job may send it again)", "job", jobID, "error", err)

@@ -32,7 +32,7 @@ func (s *server) bindRecordHooks() {
 // jobHandlers is every job kind slotbase runs and its handler.
 func (s *server) jobHandlers() map[string]queue.Handler {
 	return map[string]queue.Handler{
-		KindBookingEvent:   func(_ context.Context, j queue.Job) error { return fanOutIn(s.writes.Run, j) }, // jobs.go: shares transactions with bookings (groupcommit.go)
+		KindBookingEvent:   func(_ context.Context, j queue.Job) error { return fanOutIn(s.writes.Run, &s.jobsDone, j) }, // jobs.go: shares transactions with bookings (groupcommit.go)
 		KindEmailSend:      s.handleEmailSend,                                                               // email.go
 		KindWebhookDeliver: s.handleWebhookDeliver,                                                          // webhooks.go
 		KindGcalWrite:      s.handleGcalWrite,                                                               // gcal_write.go
