@@ -261,6 +261,13 @@ func derivedID(key string) string {
 	return string(id)
 }
 
+// handleBookingEvent runs a KindBookingEvent job: the fan-out, sharing
+// transactions with bookings (groupcommit.go), its end remembered for the
+// worker's Complete.
+func (s *server) handleBookingEvent(_ context.Context, j queue.Job) error {
+	return fanOutIn(s.writes.Run, &s.jobsDone, j)
+}
+
 // fanOut runs every booking sink (wiring.go) for one booking event in one
 // transaction.
 func fanOut(app core.App, j queue.Job) error { return fanOutIn(app.RunInTransaction, nil, j) }

@@ -1,8 +1,6 @@
 package hooks
 
 import (
-	"context"
-
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/calendar"
 	"github.com/slotbase/slotbase/internal/queue"
@@ -32,18 +30,18 @@ func (s *server) bindRecordHooks() {
 // jobHandlers is every job kind slotbase runs and its handler.
 func (s *server) jobHandlers() map[string]queue.Handler {
 	return map[string]queue.Handler{
-		KindBookingEvent:   func(_ context.Context, j queue.Job) error { return fanOutIn(s.writes.Run, &s.jobsDone, j) }, // jobs.go: shares transactions with bookings (groupcommit.go)
-		KindEmailSend:      s.handleEmailSend,                                                                            // email.go
-		KindWebhookDeliver: s.handleWebhookDeliver,                                                                       // webhooks.go
-		KindGcalWrite:      s.handleGcalWrite,                                                                            // gcal_write.go
-		KindGcalSync:       s.handleGcalSync,                                                                             // gcal_sync.go
-		KindICSSync:        s.handleICSSync,                                                                              // icsfeed_sync.go
-		KindCalDAVSync:     s.handleCalDAVSync,                                                                           // caldav_sync.go
-		KindCalDAVWrite:    s.handleCalDAVWrite,                                                                          // caldav_write.go
-		KindMSGraphSync:    s.handleMSGraphSync,                                                                          // msgraph_sync.go
-		KindMSGraphWrite:   s.handleMSGraphWrite,                                                                         // msgraph_write.go
-		KindPaymentExpire:  s.handlePaymentExpire,                                                                        // payments_jobs.go
-		KindPaymentRefund:  s.handlePaymentRefund,                                                                        // payments_jobs.go
+		KindBookingEvent:   s.handleBookingEvent,   // jobs.go: shares transactions with bookings (groupcommit.go)
+		KindEmailSend:      s.handleEmailSend,      // email.go
+		KindWebhookDeliver: s.handleWebhookDeliver, // webhooks.go
+		KindGcalWrite:      s.handleGcalWrite,      // gcal_write.go
+		KindGcalSync:       s.handleGcalSync,       // gcal_sync.go
+		KindICSSync:        s.handleICSSync,        // icsfeed_sync.go
+		KindCalDAVSync:     s.handleCalDAVSync,     // caldav_sync.go
+		KindCalDAVWrite:    s.handleCalDAVWrite,    // caldav_write.go
+		KindMSGraphSync:    s.handleMSGraphSync,    // msgraph_sync.go
+		KindMSGraphWrite:   s.handleMSGraphWrite,   // msgraph_write.go
+		KindPaymentExpire:  s.handlePaymentExpire,  // payments_jobs.go
+		KindPaymentRefund:  s.handlePaymentRefund,  // payments_jobs.go
 	}
 }
 
