@@ -43,20 +43,14 @@ func RulesOf(et *EventType) slots.Rules {
 	}
 }
 
-// LoadAvailability reads, in a handful of indexed queries, the rules, hosts,
-// schedules, overrides, live bookings and busy blocks that decide the slots
-// of et in [from, to). excludeBooking (may be "") is left out of the
-// bookings, so a booking being rescheduled does not block itself.
-func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBooking string) (Availability, error) {
-	return LoadAvailabilityWith(app, et, from, to, DBBlockers(app, excludeBooking))
-}
-
 // BlockersFunc reads what blocks hosts' time in [lo, to): their live
 // bookings that start in it and their busy blocks that overlap it.
 type BlockersFunc func(hosts []string, lo, to time.Time) (map[string]busyindex.Blockers, error)
 
-// LoadAvailabilityWith is LoadAvailability with the bookings and busy time
-// read by blockers (the database, or an index kept from it).
+// LoadAvailabilityWith reads the rules, hosts, schedules and overrides
+// (from the database) and the live bookings and busy blocks (by blockers:
+// the database, or an index kept from it) that decide the slots of et in
+// [from, to).
 func LoadAvailabilityWith(app core.App, et *EventType, from, to time.Time, blockers BlockersFunc) (Availability, error) {
 	return LoadAvailabilityFrom(et, from, to, DBSetup(app), blockers)
 }
@@ -113,8 +107,8 @@ func DBSetup(app core.App) SetupFunc {
 	}
 }
 
-// LoadAvailabilityFrom is LoadAvailability with the hosts' setup read by
-// setup and their bookings and busy time by blockers.
+// LoadAvailabilityFrom is LoadAvailabilityWith with the hosts' setup read
+// by setup (the booking transaction: kept, checked by the setup version).
 func LoadAvailabilityFrom(et *EventType, from, to time.Time, setup SetupFunc, blockers BlockersFunc) (Availability, error) {
 	rules := RulesOf(et)
 	av := Availability{Rules: rules}

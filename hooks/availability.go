@@ -12,7 +12,7 @@ import (
 )
 
 // availability is everything the slot engine needs for one event type
-// (collections.LoadAvailability reads it).
+// (collections.LoadAvailabilityFrom reads it).
 type availability = c.Availability
 
 // findSlot re-checks, inside the caller's transaction, that start is a free
