@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +32,9 @@ type bookingSetup struct {
 	// pending are setups read in transactions still open, kept for their
 	// later reads until they end.
 	pending map[pendingSetup][]c.HostSetup
+	// eventTypes are active event types by slug, each with the version it
+	// was read under (eventType, checkedEventType).
+	eventTypes map[string]keptEventType
 
 	// reads counts setups read from the database (tests).
 	reads int
@@ -93,6 +98,62 @@ type pendingSetup struct {
 	tx      *core.TxAppInfo
 	key     string
 	version int64
+}
+
+// keptEventType is an event type read under a setup version.
+type keptEventType struct {
+	version int64
+	et      *c.EventType
+}
+
+// eventType finds the active event type slug for a booking request, kept
+// from an earlier request or read from app (sql.ErrNoRows: none), and the
+// setup version it was read under: the booking's transaction checks it
+// with checkedEventType. Shared: callers must not modify it.
+func (bs *bookingSetup) eventType(app core.App, slug string) (*c.EventType, int64, error) {
+	bs.mu.Lock()
+	kept, ok := bs.eventTypes[slug]
+	bs.mu.Unlock()
+	if ok {
+		return kept.et, kept.version, nil
+	}
+	version, err := c.SetupVersion(app) // before the read: a change in between makes the entry stale at once
+	if err != nil {
+		return nil, 0, err
+	}
+	et, err := c.FindActiveEventType(app, slug)
+	if err != nil {
+		return nil, 0, err
+	}
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	if bs.eventTypes == nil {
+		bs.eventTypes = map[string]keptEventType{}
+	}
+	bs.eventTypes[slug] = keptEventType{version, et}
+	return et, version, nil
+}
+
+// checkedEventType is et (found by slug under version) as tx sees it: et
+// itself when no hosts, schedules, overrides or event types changed since
+// (the setup version in tx is the same), else the active event type of
+// that slug read again in tx (errEventTypeGone: none any more), and the
+// kept one is forgotten.
+func (bs *bookingSetup) checkedEventType(tx core.App, et *c.EventType, slug string, version int64) (*c.EventType, error) {
+	now, err := c.SetupVersion(tx)
+	if err != nil || now == version {
+		return et, err
+	}
+	bs.mu.Lock()
+	if kept, ok := bs.eventTypes[slug]; ok && kept.version == version {
+		delete(bs.eventTypes, slug)
+	}
+	bs.mu.Unlock()
+	fresh, err := c.FindActiveEventType(tx, slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errEventTypeGone
+	}
+	return fresh, err
 }
 
 // bindSetupVersion keeps the setup version's triggers in place: at start-up

@@ -165,3 +165,29 @@ func TestEmailLogAndJobEndCommitTogether(t *testing.T) {
 		t.Fatalf("email_log rows: %d (%v), want %d (the second runs sent nothing)", n, err, len(mails))
 	}
 }
+
+// TestBookingSeesEventTypeChanges: the event type a booking request keeps
+// between requests is checked in the transaction by the setup version: a
+// change by raw SQL (no hook runs) is honoured by the next booking — a
+// longer duration, then the event type deactivated (400 on event_type).
+func TestBookingSeesEventTypeChanges(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	url := serveHTTP(t, app)
+	if p := bookCallAt(t, url, "2026-03-02T09:00:00Z", "a@example.com"); p.code != http.StatusCreated || p.body["end"] != "2026-03-02T09:30:00Z" {
+		t.Fatalf("booking of 30 minutes: %d %v", p.code, p.body)
+	}
+	if _, err := app.DB().NewQuery(`UPDATE event_types SET duration = 60 WHERE slug = 'call'`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if p := bookCallAt(t, url, "2026-03-02T10:00:00Z", "b@example.com"); p.code != http.StatusCreated || p.body["end"] != "2026-03-02T11:00:00Z" {
+		t.Fatalf("booking after the duration became 60 minutes: %d %v, want the end at 11:00", p.code, p.body)
+	}
+	if _, err := app.DB().NewQuery(`UPDATE event_types SET active = 0 WHERE slug = 'call'`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	p := bookCallAt(t, url, "2026-03-02T13:00:00Z", "c@example.com")
+	if errs, _ := p.body["data"].(map[string]any); p.code != http.StatusBadRequest || errs["event_type"] == nil {
+		t.Fatalf("booking a deactivated event type: %d %v, want 400 on event_type", p.code, p.body)
+	}
+}

@@ -31,6 +31,7 @@ var (
 	errNoBooking           = errors.New("no such booking")
 	errStarted             = errors.New("the meeting has already started")
 	errHostsNotFree        = errors.New("the chosen hosts are not free at that time")
+	errEventTypeGone       = errors.New("the event type is no longer active")
 )
 
 // bookingDraft is a booking about to be made.
