@@ -120,7 +120,9 @@ func emailSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 //
 // Exactly once, as far as it goes: a job whose email_log record exists is
 // done, so a job re-run after the record was written (its completion was
-// lost, or it ran twice) sends nothing. What remains is at-least-once: a
+// lost, or it ran twice) sends nothing. The record and the job's end commit
+// together, so a job on its first claim (Attempts 1) has no record and
+// skips that read. What remains is at-least-once: a
 // crash after the SMTP server accepted the message and before the record is
 // written sends it again on the re-run — with the same Message-ID (derived
 // from the job id), which lets receiving systems such as Gmail drop the copy.
