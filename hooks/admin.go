@@ -142,7 +142,7 @@ func (s *server) listBookings(e *core.RequestEvent, extra string, extraParams db
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	views, err := c.BookingViewsOf(e.App, records)
+	views, err := s.slots.bookingViews(e.App, records)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
