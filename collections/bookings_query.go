@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/slotbase/slotbase/internal/booking"
 )
@@ -102,6 +103,23 @@ func HostViewOf(h *Host) booking.HostView {
 // BookingViewsWith builds the views of records, finding their event types
 // and hosts through refs (BookingViewsOf's errors).
 func BookingViewsWith(records []*core.Record, refs ViewRefs) ([]booking.View, error) {
+	return bookingViews(records, refs)
+}
+
+// storedBooking is how a booking view reads a stored booking's fields: a
+// *core.Record, or a bookingRow of a list page (booking_list.go). Both
+// answer with PocketBase's own normalised values, so a view is the same
+// whichever it is built from.
+type storedBooking interface {
+	GetString(key string) string
+	GetInt(key string) int
+	GetDateTime(key string) types.DateTime
+	GetStringSlice(key string) []string
+	UnmarshalJSONField(key string, result any) error
+}
+
+// bookingViews is the one place a stored booking becomes its view.
+func bookingViews[B storedBooking](records []B, refs ViewRefs) ([]booking.View, error) {
 	etIDs, hostIDs := map[string]bool{}, map[string]bool{}
 	for _, r := range records {
 		etIDs[r.GetString(BookingsEventType)] = true
@@ -119,25 +137,28 @@ func BookingViewsWith(records []*core.Record, refs ViewRefs) ([]booking.View, er
 	}
 	out := make([]booking.View, len(records))
 	for i, r := range records {
-		b := NewBooking(r)
-		et, ok := etByID[b.EventTypeID()]
+		id, etID := r.GetString(core.FieldNameId), r.GetString(BookingsEventType)
+		et, ok := etByID[etID]
 		if !ok {
-			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", b.Id, b.EventTypeID(), sql.ErrNoRows)
+			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", id, etID, sql.ErrNoRows)
 		}
 		v := booking.View{
-			ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),
-			EventType: et, Invitee: booking.Person{Name: b.Name(), Email: b.Email(), Timezone: b.Timezone()},
-			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
+			ID: id, Status: booking.Status(r.GetString(BookingsStatus)),
+			Start: r.GetDateTime(BookingsStart).Time().UTC(), End: r.GetDateTime(BookingsEnd).Time().UTC(),
+			Sequence:  r.GetInt(BookingsSequence),
+			EventType: et,
+			Invitee:   booking.Person{Name: r.GetString(BookingsName), Email: r.GetString(BookingsEmail), Timezone: r.GetString(BookingsTimezone)},
+			Notes:     r.GetString(BookingsNotes), CancelReason: r.GetString(BookingsCancelReason),
 			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
 			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
-			Language: b.Language(), Payment: paymentViewOf(r),
+			Language: r.GetString(BookingsLanguage), Payment: paymentViewOf(r),
 		}
 		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
 			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
-				return nil, fmt.Errorf("booking %s: answers: %w", b.Id, err)
+				return nil, fmt.Errorf("booking %s: answers: %w", id, err)
 			}
 		}
-		for _, id := range b.HostIDs() {
+		for _, id := range r.GetStringSlice(BookingsHosts) {
 			if h, ok := hostByID[id]; ok { // a host deleted since is left out
 				v.Hosts = append(v.Hosts, h)
 			}
@@ -148,7 +169,7 @@ func BookingViewsWith(records []*core.Record, refs ViewRefs) ([]booking.View, er
 }
 
 // paymentViewOf is booking r's payment (nil for a booking of a free type).
-func paymentViewOf(r *core.Record) *booking.PaymentView {
+func paymentViewOf(r storedBooking) *booking.PaymentView {
 	status := r.GetString(BookingsPaymentStatus)
 	if status == "" {
 		return nil

@@ -32,18 +32,18 @@ func (vc *viewRefCache) clear() {
 	vc.hosts.Clear()
 }
 
-// bookingViews is collections.BookingViewsOf with the event types and
-// hosts kept in the slot cache's viewRefCache.
-func (sc *slotCache) bookingViews(app core.App, records []*core.Record) ([]booking.View, error) {
+// viewRefs finds event types and hosts for booking views from the kept
+// ones, reading only those it lacks (collections.ViewRefs).
+func (sc *slotCache) viewRefs(app core.App) c.ViewRefs {
 	db := c.DBViewRefs(app)
-	return c.BookingViewsWith(records, c.ViewRefs{
+	return c.ViewRefs{
 		EventTypes: func(ids []string) (map[string]booking.EventTypeView, error) {
 			return keptViews(&sc.views.eventTypes, sc.setupVersion.Load(), ids, db.EventTypes)
 		},
 		Hosts: func(ids []string) (map[string]booking.HostView, error) {
 			return keptViews(&sc.views.hosts, sc.setupVersion.Load(), ids, db.Hosts)
 		},
-	})
+	}
 }
 
 // keptViews answers ids from kept, reading the ones it lacks (or holds
