@@ -109,7 +109,9 @@ func (s *server) handleAdminBookings(e *core.RequestEvent) error {
 
 // listBookings answers a paginated, filtered bookings list (bookingFilter),
 // narrowed by an extra filter and its params ("" for none), rendered with
-// booking.AdminJSON: the admin list, and a host's own list.
+// booking.AdminJSON: the admin list, and a host's own list. The page is read
+// as rows (collections.FindBookingViews) with the kept event type and host
+// views (viewrefs.go), and its total from the count cache.
 func (s *server) listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) error {
 	filter, params, errs, err := bookingFilter(e)
 	if err != nil {

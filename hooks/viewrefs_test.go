@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/apikey"
 )
@@ -117,4 +119,38 @@ func TestAdminListSeesSetupChanges(t *testing.T) {
 		t.Fatalf("list after renaming: %s", body)
 	}
 
+}
+
+// TestAdminListDatabaseFailureIs500: when the bookings, or the hosts a
+// page names, cannot be read, the list answers 500, never a page short of
+// them or an empty one.
+func TestAdminListDatabaseFailureIs500(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	url := serveHTTP(t, app)
+	client := &http.Client{Timeout: time.Minute}
+	key := mkKey(t, app, []string{apikey.ScopeAdmin}, time.Time{})
+	if code, body := postJSON(t, client, url+"/api/bookings", goodBooking(), nil); code != 201 {
+		t.Fatalf("setup: %d %v", code, body)
+	}
+	v, _ := testServers.Load(core.App(app))
+	srv := v.(*server)
+	for _, table := range []string{c.Bookings, c.Hosts} {
+		t.Run(table, func(t *testing.T) {
+			srv.slots.invalidate() // nothing kept: the page reads every table
+			if _, err := app.DB().NewQuery("ALTER TABLE " + table + " RENAME TO broken_" + table).Execute(); err != nil {
+				t.Fatal(err)
+			}
+			code, body := call(t, "GET", url+"/api/admin/bookings", key, "")
+			if _, err := app.DB().NewQuery("ALTER TABLE broken_" + table + " RENAME TO " + table).Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if code != http.StatusInternalServerError {
+				t.Fatalf("%s unreadable: %d %s, want 500", table, code, body)
+			}
+			if code, body := call(t, "GET", url+"/api/admin/bookings", key, ""); code != 200 || !strings.Contains(body, `"totalItems":1`) {
+				t.Fatalf("after repair: %d %s", code, body)
+			}
+		})
+	}
 }
