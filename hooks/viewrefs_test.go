@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/apikey"
@@ -74,18 +75,26 @@ func TestKeptViews(t *testing.T) {
 	}
 }
 
-// TestAdminListSeesSetupChanges: the admin list keeps event type and host
-// views between requests, and shows a renamed host and a retitled event
-// type at once.
-func TestAdminListSeesSetupChanges(t *testing.T) {
+// bookedListApp is bookingApp served over HTTP with one booking and an
+// admin API key: the app (to clean up), its host, the URL and the key.
+func bookedListApp(t *testing.T) (*tests.TestApp, string, string, string) {
+	t.Helper()
 	app, host := bookingApp(t, nil)
-	defer app.Cleanup()
 	url := serveHTTP(t, app)
 	client := &http.Client{Timeout: time.Minute}
 	key := mkKey(t, app, []string{apikey.ScopeAdmin}, time.Time{})
 	if code, body := postJSON(t, client, url+"/api/bookings", goodBooking(), nil); code != 201 {
 		t.Fatalf("setup: %d %v", code, body)
 	}
+	return app, host, url, key
+}
+
+// TestAdminListSeesSetupChanges: the admin list keeps event type and host
+// views between requests, and shows a renamed host and a retitled event
+// type at once.
+func TestAdminListSeesSetupChanges(t *testing.T) {
+	app, host, url, key := bookedListApp(t)
+	defer app.Cleanup()
 	list := func() string {
 		t.Helper()
 		code, body := call(t, "GET", url+"/api/admin/bookings", key, "")
@@ -118,21 +127,14 @@ func TestAdminListSeesSetupChanges(t *testing.T) {
 	if body := list(); !strings.Contains(body, `"host_names":["Alicia"]`) || !strings.Contains(body, `"A longer call"`) {
 		t.Fatalf("list after renaming: %s", body)
 	}
-
 }
 
 // TestAdminListDatabaseFailureIs500: when the bookings, or the hosts a
 // page names, cannot be read, the list answers 500, never a page short of
 // them or an empty one.
 func TestAdminListDatabaseFailureIs500(t *testing.T) {
-	app, _ := bookingApp(t, nil)
+	app, _, url, key := bookedListApp(t)
 	defer app.Cleanup()
-	url := serveHTTP(t, app)
-	client := &http.Client{Timeout: time.Minute}
-	key := mkKey(t, app, []string{apikey.ScopeAdmin}, time.Time{})
-	if code, body := postJSON(t, client, url+"/api/bookings", goodBooking(), nil); code != 201 {
-		t.Fatalf("setup: %d %v", code, body)
-	}
 	v, _ := testServers.Load(core.App(app))
 	srv := v.(*server)
 	for _, table := range []string{c.Bookings, c.Hosts} {
