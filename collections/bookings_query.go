@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/slotbase/slotbase/internal/booking"
 )
@@ -36,58 +37,52 @@ func BookingViewOf(app core.App, r *core.Record) (booking.View, error) {
 // that no longer exists is an error wrapping sql.ErrNoRows (bookings
 // require one); a host deleted since is left out of the view.
 func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error) {
-	etIDs, hostIDs := map[string]bool{}, map[string]bool{}
-	for _, r := range records {
-		etIDs[r.GetString(BookingsEventType)] = true
-		for _, h := range r.GetStringSlice(BookingsHosts) {
-			hostIDs[h] = true
-		}
-	}
-	ets, err := app.FindRecordsByIds(EventTypes, keysOf(etIDs))
-	if err != nil {
-		return nil, fmt.Errorf("event types of bookings: %w", err)
-	}
-	etByID := make(map[string]booking.EventTypeView, len(ets))
-	for _, r := range ets {
-		v, err := EventTypeViewOf(NewEventType(r))
-		if err != nil {
-			return nil, err
-		}
-		etByID[v.ID] = v
-	}
-	hosts, err := app.FindRecordsByIds(Hosts, keysOf(hostIDs))
-	if err != nil {
-		return nil, fmt.Errorf("hosts of bookings: %w", err)
-	}
-	hostByID := make(map[string]booking.HostView, len(hosts))
-	for _, r := range hosts {
-		hostByID[r.Id] = HostViewOf(NewHost(r))
-	}
-	out := make([]booking.View, len(records))
-	for i, r := range records {
-		et, ok := etByID[r.GetString(BookingsEventType)]
-		if !ok {
-			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", r.Id, r.GetString(BookingsEventType), sql.ErrNoRows)
-		}
-		if out[i], err = bookingViewFrom(r, et, hostByID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return BookingViewsWith(records, DBViewRefs(app))
 }
 
-// BookingViewWith builds booking r's view from its event type and its
-// hosts' views (by id) in hand, without a query: the booking transaction's
-// reply, whose records it has just read or written.
-func BookingViewWith(r *core.Record, et *EventType, hosts map[string]booking.HostView) (booking.View, error) {
-	etView, err := EventTypeViewOf(et)
-	if err != nil {
-		return booking.View{}, err
-	}
-	return bookingViewFrom(r, etView, hosts)
+// ViewRefs finds what a booking view refers to, by id: the views of event
+// types and hosts. Ids not found are left out of the maps. A caller may
+// keep them between requests (hooks keeps them until the next change of
+// those collections); the maps and views it returns are read, never changed.
+type ViewRefs struct {
+	EventTypes func(ids []string) (map[string]booking.EventTypeView, error)
+	Hosts      func(ids []string) (map[string]booking.HostView, error)
 }
 
-// EventTypeViewOf is what a booking's view shows of its event type.
+// DBViewRefs reads the event types and hosts of views from app's database,
+// one query each.
+func DBViewRefs(app core.App) ViewRefs {
+	return ViewRefs{
+		EventTypes: func(ids []string) (map[string]booking.EventTypeView, error) {
+			ets, err := app.FindRecordsByIds(EventTypes, ids)
+			if err != nil {
+				return nil, fmt.Errorf("event types of bookings: %w", err)
+			}
+			out := make(map[string]booking.EventTypeView, len(ets))
+			for _, r := range ets {
+				v, err := EventTypeViewOf(NewEventType(r))
+				if err != nil {
+					return nil, err
+				}
+				out[v.ID] = v
+			}
+			return out, nil
+		},
+		Hosts: func(ids []string) (map[string]booking.HostView, error) {
+			hosts, err := app.FindRecordsByIds(Hosts, ids)
+			if err != nil {
+				return nil, fmt.Errorf("hosts of bookings: %w", err)
+			}
+			out := make(map[string]booking.HostView, len(hosts))
+			for _, r := range hosts {
+				out[r.Id] = HostViewOf(NewHost(r))
+			}
+			return out, nil
+		},
+	}
+}
+
+// EventTypeViewOf is what a booking view knows of event type et.
 func EventTypeViewOf(et *EventType) (booking.EventTypeView, error) {
 	questions, err := booking.ParseQuestions(et.QuestionsJSON())
 	if err != nil {
@@ -100,38 +95,101 @@ func EventTypeViewOf(et *EventType) (booking.EventTypeView, error) {
 		Location: et.Location(), Duration: et.Duration(), Questions: questions, Translations: translations}, nil
 }
 
-// HostViewOf is what a booking's view shows of a host.
+// HostViewOf is what a booking view knows of host h.
 func HostViewOf(h *Host) booking.HostView {
 	return booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}
 }
 
-// bookingViewFrom is booking r's view with its event type's view and its
-// hosts' views (a host missing from hostByID, deleted since, is left out).
-func bookingViewFrom(r *core.Record, et booking.EventTypeView, hostByID map[string]booking.HostView) (booking.View, error) {
-	b := NewBooking(r)
-	v := booking.View{
-		ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),
-		EventType: et, Invitee: booking.Person{Name: b.Name(), Email: b.Email(), Timezone: b.Timezone()},
-		Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
-		RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
-		Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
-		Language: b.Language(), Payment: paymentViewOf(r),
-	}
-	if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
-		if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
-			return v, fmt.Errorf("booking %s: answers: %w", b.Id, err)
+// BookingViewsWith builds the views of records, finding their event types
+// and hosts through refs (BookingViewsOf's errors).
+func BookingViewsWith(records []*core.Record, refs ViewRefs) ([]booking.View, error) {
+	return bookingViews(records, refs)
+}
+
+// storedBooking is how a booking view reads a stored booking's fields: a
+// *core.Record, or a bookingRow of a list page (booking_list.go). Both
+// answer with PocketBase's own normalised values, so a view is the same
+// whichever it is built from.
+type storedBooking interface {
+	GetString(key string) string
+	GetInt(key string) int
+	GetDateTime(key string) types.DateTime
+	GetStringSlice(key string) []string
+	UnmarshalJSONField(key string, result any) error
+}
+
+// bookingViews is the one place a stored booking becomes its view.
+func bookingViews[B storedBooking](records []B, refs ViewRefs) ([]booking.View, error) {
+	etIDs, hostIDs := map[string]bool{}, map[string]bool{}
+	for _, r := range records {
+		etIDs[r.GetString(BookingsEventType)] = true
+		for _, h := range r.GetStringSlice(BookingsHosts) {
+			hostIDs[h] = true
 		}
 	}
-	for _, id := range b.HostIDs() {
-		if h, ok := hostByID[id]; ok {
-			v.Hosts = append(v.Hosts, h)
-		}
+	etByID, err := refs.EventTypes(keysOf(etIDs))
+	if err != nil {
+		return nil, err
 	}
-	return v, nil
+	hostByID, err := refs.Hosts(keysOf(hostIDs))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]booking.View, len(records))
+	for i, r := range records {
+		id, etID := r.GetString(core.FieldNameId), r.GetString(BookingsEventType)
+		et, ok := etByID[etID]
+		if !ok {
+			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", id, etID, sql.ErrNoRows)
+		}
+		v := booking.View{
+			ID: id, Status: booking.Status(r.GetString(BookingsStatus)),
+			Start: r.GetDateTime(BookingsStart).Time().UTC(), End: r.GetDateTime(BookingsEnd).Time().UTC(),
+			Sequence:  r.GetInt(BookingsSequence),
+			EventType: et,
+			Invitee:   booking.Person{Name: r.GetString(BookingsName), Email: r.GetString(BookingsEmail), Timezone: r.GetString(BookingsTimezone)},
+			Notes:     r.GetString(BookingsNotes), CancelReason: r.GetString(BookingsCancelReason),
+			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
+			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
+			Language: r.GetString(BookingsLanguage), Payment: paymentViewOf(r),
+		}
+		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
+			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
+				return nil, fmt.Errorf("booking %s: answers: %w", id, err)
+			}
+		}
+		for _, id := range r.GetStringSlice(BookingsHosts) {
+			if h, ok := hostByID[id]; ok { // a host deleted since is left out
+				v.Hosts = append(v.Hosts, h)
+			}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// BookingViewWith builds booking r's view from its event type and its
+// hosts' views (by id) in hand, without a query: the booking transaction's
+// reply, whose records it has just read or written.
+func BookingViewWith(r *core.Record, et *EventType, hosts map[string]booking.HostView) (booking.View, error) {
+	etView, err := EventTypeViewOf(et)
+	if err != nil {
+		return booking.View{}, err
+	}
+	views, err := BookingViewsWith([]*core.Record{r}, ViewRefs{
+		EventTypes: func([]string) (map[string]booking.EventTypeView, error) {
+			return map[string]booking.EventTypeView{et.Id: etView}, nil
+		},
+		Hosts: func([]string) (map[string]booking.HostView, error) { return hosts, nil },
+	})
+	if err != nil {
+		return booking.View{}, err
+	}
+	return views[0], nil
 }
 
 // paymentViewOf is booking r's payment (nil for a booking of a free type).
-func paymentViewOf(r *core.Record) *booking.PaymentView {
+func paymentViewOf(r storedBooking) *booking.PaymentView {
 	status := r.GetString(BookingsPaymentStatus)
 	if status == "" {
 		return nil
