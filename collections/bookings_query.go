@@ -168,6 +168,26 @@ func bookingViews[B storedBooking](records []B, refs ViewRefs) ([]booking.View, 
 	return out, nil
 }
 
+// BookingViewWith builds booking r's view from its event type and its
+// hosts' views (by id) in hand, without a query: the booking transaction's
+// reply, whose records it has just read or written.
+func BookingViewWith(r *core.Record, et *EventType, hosts map[string]booking.HostView) (booking.View, error) {
+	etView, err := EventTypeViewOf(et)
+	if err != nil {
+		return booking.View{}, err
+	}
+	views, err := BookingViewsWith([]*core.Record{r}, ViewRefs{
+		EventTypes: func([]string) (map[string]booking.EventTypeView, error) {
+			return map[string]booking.EventTypeView{et.Id: etView}, nil
+		},
+		Hosts: func([]string) (map[string]booking.HostView, error) { return hosts, nil },
+	})
+	if err != nil {
+		return booking.View{}, err
+	}
+	return views[0], nil
+}
+
 // paymentViewOf is booking r's payment (nil for a booking of a free type).
 func paymentViewOf(r storedBooking) *booking.PaymentView {
 	status := r.GetString(BookingsPaymentStatus)
