@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/slotbase/slotbase/internal/booking"
 	"github.com/slotbase/slotbase/internal/busyindex"
 	"github.com/slotbase/slotbase/internal/slots"
 )
@@ -42,20 +43,14 @@ func RulesOf(et *EventType) slots.Rules {
 	}
 }
 
-// LoadAvailability reads, in a handful of indexed queries, the rules, hosts,
-// schedules, overrides, live bookings and busy blocks that decide the slots
-// of et in [from, to). excludeBooking (may be "") is left out of the
-// bookings, so a booking being rescheduled does not block itself.
-func LoadAvailability(app core.App, et *EventType, from, to time.Time, excludeBooking string) (Availability, error) {
-	return LoadAvailabilityWith(app, et, from, to, DBBlockers(app, excludeBooking))
-}
-
 // BlockersFunc reads what blocks hosts' time in [lo, to): their live
 // bookings that start in it and their busy blocks that overlap it.
 type BlockersFunc func(hosts []string, lo, to time.Time) (map[string]busyindex.Blockers, error)
 
-// LoadAvailabilityWith is LoadAvailability with the bookings and busy time
-// read by blockers (the database, or an index kept from it).
+// LoadAvailabilityWith reads the rules, hosts, schedules and overrides
+// (from the database) and the live bookings and busy blocks (by blockers:
+// the database, or an index kept from it) that decide the slots of et in
+// [from, to).
 func LoadAvailabilityWith(app core.App, et *EventType, from, to time.Time, blockers BlockersFunc) (Availability, error) {
 	return LoadAvailabilityFrom(et, from, to, DBSetup(app), blockers)
 }
@@ -68,6 +63,8 @@ type HostSetup struct {
 	Active   bool
 	Location *time.Location
 	Schedule slots.Schedule
+	// View is what a booking's view shows of the host (name, e-mail, zone).
+	View booking.HostView
 }
 
 // SetupFunc reads the setup of hosts (by id, in any order; unknown ids
@@ -88,7 +85,7 @@ func DBSetup(app core.App) SetupFunc {
 		var scheduleIDs []string
 		for _, r := range hostRecords {
 			h := NewHost(r)
-			hs := HostSetup{ID: h.Id, Active: h.Active()}
+			hs := HostSetup{ID: h.Id, Active: h.Active(), View: HostViewOf(h)}
 			if hs.Active {
 				loc, err := LoadZone(h.Timezone())
 				if err != nil {
@@ -110,8 +107,8 @@ func DBSetup(app core.App) SetupFunc {
 	}
 }
 
-// LoadAvailabilityFrom is LoadAvailability with the hosts' setup read by
-// setup and their bookings and busy time by blockers.
+// LoadAvailabilityFrom is LoadAvailabilityWith with the hosts' setup read
+// by setup (the booking transaction: kept, checked by the setup version).
 func LoadAvailabilityFrom(et *EventType, from, to time.Time, setup SetupFunc, blockers BlockersFunc) (Availability, error) {
 	rules := RulesOf(et)
 	av := Availability{Rules: rules}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/slotbase/slotbase/internal/booking"
 )
@@ -36,6 +37,89 @@ func BookingViewOf(app core.App, r *core.Record) (booking.View, error) {
 // that no longer exists is an error wrapping sql.ErrNoRows (bookings
 // require one); a host deleted since is left out of the view.
 func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error) {
+	return BookingViewsWith(records, DBViewRefs(app))
+}
+
+// ViewRefs finds what a booking view refers to, by id: the views of event
+// types and hosts. Ids not found are left out of the maps. A caller may
+// keep them between requests (hooks keeps them until the next change of
+// those collections); the maps and views it returns are read, never changed.
+type ViewRefs struct {
+	EventTypes func(ids []string) (map[string]booking.EventTypeView, error)
+	Hosts      func(ids []string) (map[string]booking.HostView, error)
+}
+
+// DBViewRefs reads the event types and hosts of views from app's database,
+// one query each.
+func DBViewRefs(app core.App) ViewRefs {
+	return ViewRefs{
+		EventTypes: func(ids []string) (map[string]booking.EventTypeView, error) {
+			ets, err := app.FindRecordsByIds(EventTypes, ids)
+			if err != nil {
+				return nil, fmt.Errorf("event types of bookings: %w", err)
+			}
+			out := make(map[string]booking.EventTypeView, len(ets))
+			for _, r := range ets {
+				v, err := EventTypeViewOf(NewEventType(r))
+				if err != nil {
+					return nil, err
+				}
+				out[v.ID] = v
+			}
+			return out, nil
+		},
+		Hosts: func(ids []string) (map[string]booking.HostView, error) {
+			hosts, err := app.FindRecordsByIds(Hosts, ids)
+			if err != nil {
+				return nil, fmt.Errorf("hosts of bookings: %w", err)
+			}
+			out := make(map[string]booking.HostView, len(hosts))
+			for _, r := range hosts {
+				out[r.Id] = HostViewOf(NewHost(r))
+			}
+			return out, nil
+		},
+	}
+}
+
+// EventTypeViewOf is what a booking view knows of event type et.
+func EventTypeViewOf(et *EventType) (booking.EventTypeView, error) {
+	questions, err := booking.ParseQuestions(et.QuestionsJSON())
+	if err != nil {
+		return booking.EventTypeView{}, fmt.Errorf("event type %s: %w", et.Id, err)
+	}
+	// Translations were checked on save; ones that no longer fit the
+	// questions are left out rather than keep the booking's mails back.
+	translations, _ := booking.ParseTranslations(et.TranslationsJSON(), questions)
+	return booking.EventTypeView{ID: et.Id, Slug: et.Slug(), Title: et.Title(), Description: et.Description(),
+		Location: et.Location(), Duration: et.Duration(), Questions: questions, Translations: translations}, nil
+}
+
+// HostViewOf is what a booking view knows of host h.
+func HostViewOf(h *Host) booking.HostView {
+	return booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}
+}
+
+// BookingViewsWith builds the views of records, finding their event types
+// and hosts through refs (BookingViewsOf's errors).
+func BookingViewsWith(records []*core.Record, refs ViewRefs) ([]booking.View, error) {
+	return bookingViews(records, refs)
+}
+
+// storedBooking is how a booking view reads a stored booking's fields: a
+// *core.Record, or a bookingRow of a list page (booking_list.go). Both
+// answer with PocketBase's own normalised values, so a view is the same
+// whichever it is built from.
+type storedBooking interface {
+	GetString(key string) string
+	GetInt(key string) int
+	GetDateTime(key string) types.DateTime
+	GetStringSlice(key string) []string
+	UnmarshalJSONField(key string, result any) error
+}
+
+// bookingViews is the one place a stored booking becomes its view.
+func bookingViews[B storedBooking](records []B, refs ViewRefs) ([]booking.View, error) {
 	etIDs, hostIDs := map[string]bool{}, map[string]bool{}
 	for _, r := range records {
 		etIDs[r.GetString(BookingsEventType)] = true
@@ -43,53 +127,38 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 			hostIDs[h] = true
 		}
 	}
-	ets, err := app.FindRecordsByIds(EventTypes, keysOf(etIDs))
+	etByID, err := refs.EventTypes(keysOf(etIDs))
 	if err != nil {
-		return nil, fmt.Errorf("event types of bookings: %w", err)
+		return nil, err
 	}
-	etByID := make(map[string]booking.EventTypeView, len(ets))
-	for _, r := range ets {
-		et := NewEventType(r)
-		questions, err := booking.ParseQuestions(et.QuestionsJSON())
-		if err != nil {
-			return nil, fmt.Errorf("event type %s: %w", et.Id, err)
-		}
-		// Translations were checked on save; ones that no longer fit the
-		// questions are left out rather than keep the booking's mails back.
-		translations, _ := booking.ParseTranslations(et.TranslationsJSON(), questions)
-		etByID[et.Id] = booking.EventTypeView{ID: et.Id, Slug: et.Slug(), Title: et.Title(), Description: et.Description(),
-			Location: et.Location(), Duration: et.Duration(), Questions: questions, Translations: translations}
-	}
-	hosts, err := app.FindRecordsByIds(Hosts, keysOf(hostIDs))
+	hostByID, err := refs.Hosts(keysOf(hostIDs))
 	if err != nil {
-		return nil, fmt.Errorf("hosts of bookings: %w", err)
-	}
-	hostByID := make(map[string]booking.HostView, len(hosts))
-	for _, r := range hosts {
-		h := NewHost(r)
-		hostByID[h.Id] = booking.HostView{ID: h.Id, Name: h.Name(), Email: h.Email(), Timezone: h.Timezone()}
+		return nil, err
 	}
 	out := make([]booking.View, len(records))
 	for i, r := range records {
-		b := NewBooking(r)
-		et, ok := etByID[b.EventTypeID()]
+		id, etID := r.GetString(core.FieldNameId), r.GetString(BookingsEventType)
+		et, ok := etByID[etID]
 		if !ok {
-			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", b.Id, b.EventTypeID(), sql.ErrNoRows)
+			return nil, fmt.Errorf("booking %s: event type %s is gone: %w", id, etID, sql.ErrNoRows)
 		}
 		v := booking.View{
-			ID: b.Id, Status: booking.Status(b.Status()), Start: b.Start(), End: b.End(), Sequence: b.Sequence(),
-			EventType: et, Invitee: booking.Person{Name: b.Name(), Email: b.Email(), Timezone: b.Timezone()},
-			Notes: b.Notes(), CancelReason: r.GetString(BookingsCancelReason),
+			ID: id, Status: booking.Status(r.GetString(BookingsStatus)),
+			Start: r.GetDateTime(BookingsStart).Time().UTC(), End: r.GetDateTime(BookingsEnd).Time().UTC(),
+			Sequence:  r.GetInt(BookingsSequence),
+			EventType: et,
+			Invitee:   booking.Person{Name: r.GetString(BookingsName), Email: r.GetString(BookingsEmail), Timezone: r.GetString(BookingsTimezone)},
+			Notes:     r.GetString(BookingsNotes), CancelReason: r.GetString(BookingsCancelReason),
 			RescheduledFrom: r.GetDateTime(BookingsRescheduledFrom).Time(),
 			Created:         r.GetDateTime(FieldCreated).Time(), Updated: r.GetDateTime(FieldUpdated).Time(),
-			Language: b.Language(), Payment: paymentViewOf(r),
+			Language: r.GetString(BookingsLanguage), Payment: paymentViewOf(r),
 		}
 		if raw := r.GetString(BookingsAnswers); raw != "" && raw != "null" {
 			if err := r.UnmarshalJSONField(BookingsAnswers, &v.Answers); err != nil {
-				return nil, fmt.Errorf("booking %s: answers: %w", b.Id, err)
+				return nil, fmt.Errorf("booking %s: answers: %w", id, err)
 			}
 		}
-		for _, id := range b.HostIDs() {
+		for _, id := range r.GetStringSlice(BookingsHosts) {
 			if h, ok := hostByID[id]; ok { // a host deleted since is left out
 				v.Hosts = append(v.Hosts, h)
 			}
@@ -99,8 +168,28 @@ func BookingViewsOf(app core.App, records []*core.Record) ([]booking.View, error
 	return out, nil
 }
 
+// BookingViewWith builds booking r's view from its event type and its
+// hosts' views (by id) in hand, without a query: the booking transaction's
+// reply, whose records it has just read or written.
+func BookingViewWith(r *core.Record, et *EventType, hosts map[string]booking.HostView) (booking.View, error) {
+	etView, err := EventTypeViewOf(et)
+	if err != nil {
+		return booking.View{}, err
+	}
+	views, err := BookingViewsWith([]*core.Record{r}, ViewRefs{
+		EventTypes: func([]string) (map[string]booking.EventTypeView, error) {
+			return map[string]booking.EventTypeView{et.Id: etView}, nil
+		},
+		Hosts: func([]string) (map[string]booking.HostView, error) { return hosts, nil },
+	})
+	if err != nil {
+		return booking.View{}, err
+	}
+	return views[0], nil
+}
+
 // paymentViewOf is booking r's payment (nil for a booking of a free type).
-func paymentViewOf(r *core.Record) *booking.PaymentView {
+func paymentViewOf(r storedBooking) *booking.PaymentView {
 	status := r.GetString(BookingsPaymentStatus)
 	if status == "" {
 		return nil

@@ -60,3 +60,11 @@ func FailingJobsSince(app core.App, kind string, since time.Time) (int64, error)
 	}
 	return n, nil
 }
+
+// JobStatus reads job id's status ("" and sql.ErrNoRows when there is no
+// such job): one primary-key read, without loading the record.
+func JobStatus(app core.App, id string) (string, error) {
+	var status string
+	err := app.DB().NewQuery(`SELECT status FROM ` + Jobs + ` WHERE id = {:id}`).Bind(dbx.Params{"id": id}).Row(&status)
+	return status, err
+}

@@ -110,7 +110,9 @@ func (s *server) handleAdminBookings(e *core.RequestEvent) error {
 
 // listBookings answers a paginated, filtered bookings list (bookingFilter),
 // narrowed by an extra filter and its params ("" for none), rendered with
-// booking.AdminJSON: the admin list, and a host's own list.
+// booking.AdminJSON: the admin list, and a host's own list. The page is read
+// as rows (collections.FindBookingViews) with the kept event type and host
+// views (viewrefs.go), and its total from the count cache.
 func (s *server) listBookings(e *core.RequestEvent, extra string, extraParams dbx.Params) error {
 	filter, params, errs, err := bookingFilter(e)
 	if err != nil {
@@ -135,7 +137,7 @@ func (s *server) listBookings(e *core.RequestEvent, extra string, extraParams db
 		}
 	}
 	version := s.slots.current() // before reading: a change meanwhile makes the count stale, not wrong
-	records, err := e.App.FindRecordsByFilter(c.Bookings, filter, sort, perPage, (page-1)*perPage, params)
+	views, err := c.FindBookingViews(e.App, filter, sort, perPage, (page-1)*perPage, params, s.slots.viewRefs(e.App))
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -143,15 +145,20 @@ func (s *server) listBookings(e *core.RequestEvent, extra string, extraParams db
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	views, err := c.BookingViewsOf(e.App, records)
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
 	items := make([]booking.Admin, len(views))
 	for i, v := range views {
 		items[i] = booking.AdminJSON(v)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"page": page, "perPage": perPage, "totalItems": total, "items": items})
+	return e.JSON(http.StatusOK, bookingsPage{Page: page, PerPage: perPage, TotalItems: total, Items: items})
+}
+
+// bookingsPage is a page of a bookings list (a struct, not a map: its keys
+// come in one order and encode without sorting or reflection on a map).
+type bookingsPage struct {
+	Page       int             `json:"page"`
+	PerPage    int             `json:"perPage"`
+	TotalItems int64           `json:"totalItems"`
+	Items      []booking.Admin `json:"items"`
 }
 
 // countByFilter counts the records of collection matching a filter: a

@@ -12,7 +12,7 @@ import (
 )
 
 // availability is everything the slot engine needs for one event type
-// (collections.LoadAvailability reads it).
+// (collections.LoadAvailabilityFrom reads it).
 type availability = c.Availability
 
 // findSlot re-checks, inside the caller's transaction, that start is a free
@@ -21,12 +21,16 @@ type availability = c.Availability
 // when the event type never offers that start — too soon, too far ahead,
 // outside the hosts' hours or off its grid — and errSlotGone (a 409) when
 // it is such a start but taken: booked, busy, or its day at the limit.
-func findSlot(tx core.App, et *c.EventType, start, now time.Time, exclude string) (slots.Slot, availability, error) {
-	av, err := c.LoadAvailability(tx, et, start, start.Add(time.Nanosecond), exclude)
+// setup reads the hosts' setup (collections.DBSetup(tx), or the kept one
+// checked by its version in tx: bookingSetup.in); bookings and busy time
+// are read in tx, for the candidate slot's hosts and days only.
+func findSlot(tx core.App, setup c.SetupFunc, et *c.EventType, start, now time.Time, exclude string) (slots.Slot, availability, error) {
+	to := start.Add(time.Nanosecond)
+	av, err := c.LoadAvailabilityFrom(et, start, to, setup, c.DBBlockers(tx, exclude))
 	if err != nil {
 		return slots.Slot{}, av, err
 	}
-	q := slots.Query{From: start, To: start.Add(time.Nanosecond), Now: now}
+	q := slots.Query{From: start, To: to, Now: now}
 	found, err := slots.Compute(av.Rules, av.Hosts, q)
 	if err != nil {
 		return slots.Slot{}, av, err

@@ -42,11 +42,15 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 	now := s.now()
 	var et *c.EventType
 	var questions []booking.Question
-	if slug := strings.TrimSpace(req.EventType); slug != "" {
-		if et, err = c.FindActiveEventType(e.App, slug); err == nil {
+	slug, etVersion := strings.TrimSpace(req.EventType), int64(0)
+	if slug != "" {
+		// Kept between requests; the transaction checks it against the setup version (booksetup.go).
+		if et, etVersion, err = s.bookSetup.eventType(e.App, slug); err == nil {
 			if questions, err = booking.ParseQuestions(et.QuestionsJSON()); err != nil {
 				return e.InternalServerError("", err) // an admin saved bad questions; validation hooks prevent it
 			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return e.InternalServerError("", err) // a database failure is not "no such event type"
 		}
 	}
 	valid, err := booking.Validate(req, questions, now)
@@ -108,6 +112,10 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				return err
 			}
 		}
+		et, err := s.bookSetup.checkedEventType(tx, et, slug, etVersion)
+		if err != nil {
+			return err
+		}
 		r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{
 			EventType: et, Start: valid.Start, Name: valid.Name, Email: valid.Email, Timezone: valid.Timezone,
 			Notes: valid.Notes, Answers: valid.Answers, Token: token, IdempotencyKey: storedKey, IdempotentReply: idem,
@@ -117,7 +125,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 			return err
 		}
 		made = r
-		reply, err = inviteeReply(tx, r)
+		reply, err = s.bookedReply(tx, et, r) // from the records in hand (booksetup.go)
 		return err
 	})
 	if err == nil && et.Paid() { // after the commit: Stripe is never called inside the writer's transaction
@@ -134,6 +142,8 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		return e.Error(http.StatusConflict, msgSlotGone, nil)
 	case errors.As(err, &notOffered):
 		return badRequest(e, map[string]error{"start": fieldErr(notOffered.reason)})
+	case errors.Is(err, errEventTypeGone):
+		return badRequest(e, map[string]error{"event_type": fieldErr("no active event type " + quote(req.EventType))})
 	case errors.Is(err, errIdempotencyMismatch):
 		return badRequest(e, map[string]error{"Idempotency-Key": fieldErr("was already used with a different request")})
 	case err != nil:

@@ -31,6 +31,7 @@ var (
 	errNoBooking           = errors.New("no such booking")
 	errStarted             = errors.New("the meeting has already started")
 	errHostsNotFree        = errors.New("the chosen hosts are not free at that time")
+	errEventTypeGone       = errors.New("the event type is no longer active")
 )
 
 // bookingDraft is a booking about to be made.
@@ -65,7 +66,7 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 	et := d.EventType
 	end, hosts := d.End, d.Hosts
 	if !d.Override {
-		slot, av, err := findSlot(tx, et, d.Start, now, "")
+		slot, av, err := findSlot(tx, s.bookSetup.in(tx), et, d.Start, now, "")
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +236,7 @@ func moveBooking(tx core.App, et *c.EventType, r *core.Record, ed bookingEdit, n
 			end = ed.End
 		}
 	} else {
-		slot, av, err := findSlot(tx, et, start, now, cur.Id)
+		slot, av, err := findSlot(tx, c.DBSetup(tx), et, start, now, cur.Id)
 		if err != nil {
 			return err
 		}

@@ -116,11 +116,13 @@ func emailSubscriber(tx core.App, ev bookingEvent, eventJobID string) error {
 
 // handleEmailSend runs a KindEmailSend job: it renders the e-mail from the
 // booking as it is now, sends it, and records it in email_log under the
-// job's id.
+// job's id in the same committed write that ends the job (logEmail).
 //
 // Exactly once, as far as it goes: a job whose email_log record exists is
 // done, so a job re-run after the record was written (its completion was
-// lost, or it ran twice) sends nothing. What remains is at-least-once: a
+// lost, or it ran twice) sends nothing. The record and the job's end commit
+// together, so a job on its first claim (Attempts 1) has no record and
+// skips that read. What remains is at-least-once: a
 // crash after the SMTP server accepted the message and before the record is
 // written sends it again on the re-run — with the same Message-ID (derived
 // from the job id), which lets receiving systems such as Gmail drop the copy.
@@ -131,10 +133,10 @@ func (s *server) handleEmailSend(ctx context.Context, j queue.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return queue.Permanent(fmt.Errorf("payload: %w", err))
 	}
-	if _, err := s.app.FindRecordById(c.EmailLog, j.ID); err == nil {
-		return nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return err
+	if j.Attempts != 1 { // a re-run: the first run may have sent and recorded it (logEmail ends the job in the same write)
+		if logged, err := c.EmailLogged(s.app, j.ID); err != nil || logged {
+			return err
+		}
 	}
 	now := s.now()
 	out, err := s.composeEmail(p, j.ID, now)
@@ -180,23 +182,38 @@ func emailRetry(j queue.Job, err error, now time.Time) error {
 	}
 }
 
-// logEmail records a finished e-mail job in email_log. A failure is only
-// logged: the mail is out, and failing the job would send it again.
+// logEmail records a finished e-mail job in email_log and marks the job
+// done, both in one write through the group committer (shared with the
+// bookings and job outcomes waiting at that moment), so the worker's own
+// Complete finds the job done and writes nothing. A failure is only logged:
+// the mail is out, and failing the job would send it again (the worker then
+// completes the job itself).
 func (s *server) logEmail(jobID string, p emailJob, out composed, receipt mail.Receipt, now time.Time) {
 	status, note := c.EmailSent, ""
 	if out.skip != "" {
 		status, note = c.EmailSkipped, out.skip
 	}
-	r, err := newRecord(s.app, c.EmailLog, map[string]any{
+	values := map[string]any{
 		c.EmailLogBooking: p.Booking, c.EmailLogKind: string(p.Kind), c.EmailLogRole: string(p.Role),
 		c.EmailLogRecipient: out.msg.To.Email, c.EmailLogSubject: truncate(out.msg.Subject, 500),
 		c.EmailLogMessageID: out.msg.ID, c.EmailLogStatus: status, c.EmailLogTransport: receipt.Transport,
 		c.EmailLogFile: receipt.Path, c.EmailLogNote: truncate(note, 1000), c.EmailLogAt: now,
-	})
-	if err == nil {
-		r.Id = jobID
-		err = s.app.Save(r)
 	}
+	write := s.app.RunInTransaction
+	if s.writes != nil {
+		write = s.writes.Run
+	}
+	err := write(func(tx core.App) error { // may run twice (an aborted batch): builds everything afresh
+		r, err := newRecord(tx, c.EmailLog, values)
+		if err != nil {
+			return err
+		}
+		r.Id = jobID
+		if err := tx.Save(r); err != nil {
+			return err
+		}
+		return s.jobsDone.markDone(tx, jobID)
+	})
 	if err != nil {
 		s.app.Logger().Error("email: recording a finished e-mail (a re-run of the job may send it again)", "job", jobID, "error", err)
 	}

@@ -250,9 +250,9 @@ func totalChanges(tx core.App) (int64, error) {
 
 // bookingRefusal reports the door's refusals made before any write (the
 // slot is gone or not offered, the idempotency key is reused, the chosen
-// hosts are not free): a batch drops such a closure and goes on.
+// hosts are not free, the event type was deactivated since the request read it): a batch drops such a closure and goes on.
 func bookingRefusal(err error) bool {
 	var notOffered *notOfferedError
 	return errors.Is(err, errSlotGone) || errors.Is(err, errIdempotencyMismatch) ||
-		errors.Is(err, errHostsNotFree) || errors.As(err, &notOffered)
+		errors.Is(err, errHostsNotFree) || errors.Is(err, errEventTypeGone) || errors.As(err, &notOffered)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -156,12 +157,17 @@ func completeIn(app core.App, id string) (bool, error) {
 type batchedJobStore struct {
 	jobStore
 	writes *groupCommitter
+	done   *doneJobs
 }
 
 // Complete marks a job done in a shared transaction; a job its handler
-// already marked done (the fan-out) costs one read and no write.
+// already marked done (the fan-out, an e-mail) costs nothing when the
+// handler said so (doneJobs), else one read, and no write.
 func (s batchedJobStore) Complete(_ context.Context, id string) error {
-	if r, err := s.app.FindRecordById(c.Jobs, id); err == nil && r.GetString(c.JobsStatus) == c.JobDone {
+	if s.done.take(id) {
+		return nil
+	}
+	if status, err := c.JobStatus(s.app, id); err == nil && status == c.JobDone {
 		return nil
 	}
 	return s.writes.Run(func(tx core.App) error {
@@ -255,17 +261,24 @@ func derivedID(key string) string {
 	return string(id)
 }
 
+// handleBookingEvent runs a KindBookingEvent job: the fan-out, sharing
+// transactions with bookings (groupcommit.go), its end remembered for the
+// worker's Complete.
+func (s *server) handleBookingEvent(_ context.Context, j queue.Job) error {
+	return fanOutIn(s.writes.Run, &s.jobsDone, j)
+}
+
 // fanOut runs every booking sink (wiring.go) for one booking event in one
 // transaction.
-func fanOut(app core.App, j queue.Job) error { return fanOutIn(app.RunInTransaction, j) }
+func fanOut(app core.App, j queue.Job) error { return fanOutIn(app.RunInTransaction, nil, j) }
 
 // fanOutIn runs every booking sink for one booking event in one transaction
 // of write (app.RunInTransaction, or a group committer's Run, which may
 // share it with other closures and run it twice), and marks the event's
 // job done in the same transaction: the follow-up jobs and the end of the
-// event commit together, so the worker's own Complete finds it done and
-// writes nothing.
-func fanOutIn(write func(func(tx core.App) error) error, j queue.Job) error {
+// event commit together, so the worker's own Complete finds it done (done
+// remembers it; may be nil) and writes nothing.
+func fanOutIn(write func(func(tx core.App) error) error, done *doneJobs, j queue.Job) error {
 	var ev bookingEvent
 	if err := json.Unmarshal(j.Payload, &ev); err != nil {
 		return queue.Permanent(fmt.Errorf("payload: %w", err))
@@ -276,7 +289,7 @@ func fanOutIn(write func(func(tx core.App) error) error, j queue.Job) error {
 				return fmt.Errorf("%s: %w", sub.Name, err)
 			}
 		}
-		return markDone(tx, j.ID)
+		return done.markDone(tx, j.ID)
 	})
 }
 
@@ -297,4 +310,36 @@ func markDone(tx core.App, id string) error {
 func setDone(r *core.Record) {
 	r.Set(c.JobsStatus, c.JobDone)
 	r.Set(c.JobsLockedUntil, nil)
+}
+
+// doneJobs remembers the jobs whose handler marked them done in a write
+// that committed (the fan-out, e-mails), so the worker's Complete skips
+// reading them back: a read from the pool after every commit costs page
+// reads from the kernel (a commit empties the readers' page caches).
+type doneJobs struct{ ids sync.Map }
+
+// markDone marks job id done in tx and, once tx commits, remembers it (d
+// may be nil: then it only marks).
+func (d *doneJobs) markDone(tx core.App, id string) error {
+	if err := markDone(tx, id); err != nil {
+		return err
+	}
+	if info := tx.TxInfo(); d != nil && info != nil {
+		info.OnComplete(func(txErr error) error {
+			if txErr == nil {
+				d.ids.Store(id, struct{}{})
+			}
+			return nil
+		})
+	}
+	return nil
+}
+
+// take reports whether job id was marked done by its handler, forgetting it.
+func (d *doneJobs) take(id string) bool {
+	if d == nil {
+		return false
+	}
+	_, ok := d.ids.LoadAndDelete(id)
+	return ok
 }

@@ -38,7 +38,7 @@ func register(app core.App, cfg *Config) *server {
 	s.capture = capture.Register(app, cc)             // change capture for the PostgreSQL replica (hooks/capture)
 	s.metrics = newMetrics(s)                         // Prometheus metrics (metrics.go)
 	s.writes = newGroupCommitter(app, bookingRefusal) // bookings and job outcomes share transactions (groupcommit.go)
-	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now, Admit: s.admit}
+	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes, &s.jobsDone}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now, Admit: s.admit}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, s.metrics.countRuns(kind, h))
 	}
@@ -97,9 +97,11 @@ type server struct {
 	secret []byte
 	now    func() time.Time
 	slots  slotCache
-	live   liveHub    // open GET /api/slots/live streams (livehub.go)
-	counts countCache // list totals (admin.go)
-	keys   keyGuard
+	// bookSetup keeps hosts' setup for the booking transaction (booksetup.go).
+	bookSetup bookingSetup
+	live      liveHub    // open GET /api/slots/live streams (livehub.go)
+	counts    countCache // list totals (admin.go)
+	keys      keyGuard
 	// metrics are the Prometheus metrics (metrics.go); workerBeat is the
 	// job worker's last claim (status.go); started is when register ran.
 	metrics    *metrics
@@ -110,6 +112,8 @@ type server struct {
 	// writes runs the write closures of concurrent bookings (and the job
 	// worker's outcomes) in shared transactions (groupcommit.go).
 	writes *groupCommitter
+	// jobsDone are jobs their handlers marked done (jobs.go, doneJobs).
+	jobsDone doneJobs
 	// pay is the Stripe client; nil when SLOTBASE_STRIPE_SECRET_KEY is unset.
 	pay *payments.Client
 	// exports runs one CSV export at a time (admin.go).

@@ -52,6 +52,9 @@ type slotCache struct {
 	// every change of setupCollections, which also bumps setupVersion.
 	setups       sync.Map // "id,id,…" → setupEntry
 	setupVersion atomic.Uint64
+	// views keeps the event type and host views of booking lists
+	// (viewrefs.go), under setupVersion too.
+	views viewRefCache
 }
 
 type eventTypeEntry struct {
@@ -157,11 +160,11 @@ func (b slotBody) write(e *core.RequestEvent) error {
 	h := e.Response.Header()
 	h.Add("Vary", "Accept-Encoding")
 	if !b.gzipped {
-		return e.Blob(http.StatusOK, "application/json", b.data)
+		return sendJSONBlob(e, b.data)
 	}
 	if strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
 		h.Set("Content-Encoding", "gzip")
-		return e.Blob(http.StatusOK, "application/json", b.data)
+		return sendJSONBlob(e, b.data)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(b.data))
 	if err != nil {
@@ -171,7 +174,16 @@ func (b slotBody) write(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.Blob(http.StatusOK, "application/json", plain)
+	return sendJSONBlob(e, plain)
+}
+
+// sendJSONBlob answers 200 with an encoded JSON body and its
+// Content-Length. Without the length net/http sends a body larger than its
+// 2 KiB buffer chunked: one more write to the socket for the last chunk,
+// a third of a cached answer's system calls (issue 18).
+func sendJSONBlob(e *core.RequestEvent, body []byte) error {
+	e.Response.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	return e.Blob(http.StatusOK, "application/json", body)
 }
 
 const (
@@ -239,6 +251,7 @@ func (sc *slotCache) invalidate() {
 func (sc *slotCache) dropSetup() {
 	sc.setupVersion.Add(1)
 	sc.setups.Clear()
+	sc.views.clear()
 }
 
 // current is the version to compute under; read it before reading data.

@@ -134,3 +134,39 @@ func TestSlotCacheCountsWhatBodiesHold(t *testing.T) {
 		t.Fatalf("stored body: %d bytes in a %d-byte buffer", len(b.data), cap(b.data))
 	}
 }
+
+// TestSlotAnswerHasLength: computed and cached answers, gzipped or not,
+// carry their Content-Length and are not sent chunked (a chunked answer
+// cost one more write to the socket per request).
+func TestSlotAnswerHasLength(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	url := serveHTTP(t, app) + "/api/slots?event_type=call&from=2026-03-02&to=2026-03-31&tz=Europe/London"
+	// DisableCompression: the transport leaves gzip as it came, and its length.
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableCompression: true}}
+	for _, sc := range []struct{ name, encoding string }{
+		{"gzip, computed", "gzip"}, {"gzip, cached", "gzip"}, {"plain, cached", ""}, {"plain, cached again", ""},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			if sc.encoding != "" {
+				req.Header.Set("Accept-Encoding", sc.encoding)
+			}
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			raw, _ := io.ReadAll(res.Body)
+			if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != sc.encoding {
+				t.Fatalf("%d, Content-Encoding %q: %.200s", res.StatusCode, res.Header.Get("Content-Encoding"), raw)
+			}
+			if len(res.TransferEncoding) > 0 || res.ContentLength != int64(len(raw)) {
+				t.Fatalf("Transfer-Encoding %v, Content-Length %d for a body of %d bytes", res.TransferEncoding, res.ContentLength, len(raw))
+			}
+			if sc.encoding == "" && (len(raw) < 4<<10 || !strings.Contains(string(raw), `"days":[`)) {
+				t.Fatalf("want a plain answer larger than net/http's buffer: %d bytes %.200s", len(raw), raw)
+			}
+		})
+	}
+}

@@ -1,8 +1,6 @@
 package hooks
 
 import (
-	"context"
-
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/calendar"
 	"github.com/slotbase/slotbase/internal/queue"
@@ -17,6 +15,7 @@ import (
 func (s *server) bindRecordHooks() {
 	s.slots.bind(s.app)                                                       // slot cache invalidation (slotcache.go)
 	s.live.bind(s.app)                                                        // live updates of open booking pages (livehub.go)
+	bindSetupVersion(s.app)                                                   // the setup version's triggers kept in place (booksetup.go)
 	bindValidation(s.app)                                                     // domain rules of admin-editable collections (validate.go)
 	bindEventTypeDefaults(s.app)                                              // working defaults of new event types (defaults.go)
 	s.app.OnRecordValidate(c.EventTypes).BindFunc(validateReminderOffsets)    // reminders (reminders.go)
@@ -31,18 +30,18 @@ func (s *server) bindRecordHooks() {
 // jobHandlers is every job kind slotbase runs and its handler.
 func (s *server) jobHandlers() map[string]queue.Handler {
 	return map[string]queue.Handler{
-		KindBookingEvent:   func(_ context.Context, j queue.Job) error { return fanOutIn(s.writes.Run, j) }, // jobs.go: shares transactions with bookings (groupcommit.go)
-		KindEmailSend:      s.handleEmailSend,                                                               // email.go
-		KindWebhookDeliver: s.handleWebhookDeliver,                                                          // webhooks.go
-		KindGcalWrite:      s.handleGcalWrite,                                                               // gcal_write.go
-		KindGcalSync:       s.handleGcalSync,                                                                // gcal_sync.go
-		KindICSSync:        s.handleICSSync,                                                                 // icsfeed_sync.go
-		KindCalDAVSync:     s.handleCalDAVSync,                                                              // caldav_sync.go
-		KindCalDAVWrite:    s.handleCalDAVWrite,                                                             // caldav_write.go
-		KindMSGraphSync:    s.handleMSGraphSync,                                                             // msgraph_sync.go
-		KindMSGraphWrite:   s.handleMSGraphWrite,                                                            // msgraph_write.go
-		KindPaymentExpire:  s.handlePaymentExpire,                                                           // payments_jobs.go
-		KindPaymentRefund:  s.handlePaymentRefund,                                                           // payments_jobs.go
+		KindBookingEvent:   s.handleBookingEvent,   // jobs.go: shares transactions with bookings (groupcommit.go)
+		KindEmailSend:      s.handleEmailSend,      // email.go
+		KindWebhookDeliver: s.handleWebhookDeliver, // webhooks.go
+		KindGcalWrite:      s.handleGcalWrite,      // gcal_write.go
+		KindGcalSync:       s.handleGcalSync,       // gcal_sync.go
+		KindICSSync:        s.handleICSSync,        // icsfeed_sync.go
+		KindCalDAVSync:     s.handleCalDAVSync,     // caldav_sync.go
+		KindCalDAVWrite:    s.handleCalDAVWrite,    // caldav_write.go
+		KindMSGraphSync:    s.handleMSGraphSync,    // msgraph_sync.go
+		KindMSGraphWrite:   s.handleMSGraphWrite,   // msgraph_write.go
+		KindPaymentExpire:  s.handlePaymentExpire,  // payments_jobs.go
+		KindPaymentRefund:  s.handlePaymentRefund,  // payments_jobs.go
 	}
 }
 

@@ -37,7 +37,7 @@ func main() {
 	hours := flag.String("hours", "", "host availability: office (Mon–Fri 09–17) or always (24/7, the engine's longest look-back); default: always for slots, office for book")
 	bodyMB := flag.Int("body-mb", 30, "flood mode: MiB in each request body")
 	keep := flag.String("keep", "", "org mode: prepare the data dir here and keep it (for EXPLAIN and profiles)")
-	profile := flag.String("profile", "", "org and book modes: save the server's CPU profiles at the largest -conc: org: the uncached slots to this file, the bookings to this file + .book; book: the bookings to this file + .book")
+	profile := flag.String("profile", "", "org and book modes: save the server's CPU profiles at the largest -conc: org: the uncached slots to this file, the bookings to this file + .book; book: the bookings to this file + .book; both: the outbox run after the bookings to this file + .outbox")
 	rounds := flag.Int("rounds", 3, "flood mode: rounds per route, each one request with Content-Length and one chunked")
 	streams := flag.Int("streams", 1000, "live mode: open /api/slots/live streams")
 	changes := flag.Int("changes", 5, "live mode: bookings made one at a time, each timed until every stream heard of it")
@@ -143,7 +143,7 @@ func main() {
 				}
 				var r bookResult
 				profiled(srv, token, *duration, profileAt(*profile, ".book", c, conns), "the bookings", func() {
-					r = measureBookings(srv, token, label+": ", func() bookResult { return book(srv.url, c, *duration, *total, from, office) })
+					r = measureBookings(srv, token, label+": ", profileAt(*profile, ".outbox", c, conns), func() bookResult { return book(srv.url, c, *duration, *total, from, office) })
 				})
 				fmt.Printf("%s: bookings: conns=%d created=%d conflicts=%d errors=%d in %s → %.0f bookings/s, p50 %s, p99 %s\n",
 					label, c, r.created, r.conflicts, r.errors, r.elapsed.Round(time.Millisecond), float64(r.created)/r.elapsed.Seconds(), r.p(50), r.p(99))

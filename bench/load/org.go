@@ -201,7 +201,7 @@ func runOrg(srv *server, conns []int, d time.Duration, today time.Time, profile 
 		var r bookResult
 		mem.phase(fmt.Sprint("bookings, ", n), func() {
 			profiled(srv, token, d, profileAt(profile, ".book", n, conns), "the bookings", func() {
-				r = measureBookings(srv, token, "", func() bookResult { return bookOrg(srv.url, n, d, free) })
+				r = measureBookings(srv, token, "", profileAt(profile, ".outbox", n, conns), func() bookResult { return bookOrg(srv.url, n, d, free) })
 			})
 		})
 		fmt.Printf("bookings (18 single-host types): conns=%d created=%d conflicts=%d errors=%d → %.0f bookings/s, p50 %s, p99 %s\n",

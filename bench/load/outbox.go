@@ -14,6 +14,10 @@ import (
 // up after a booking load.
 const outboxDrainBound = 2 * time.Minute
 
+// drainProfileFor is how long -profile records the outbox after a booking
+// load (the profile route takes whole seconds; fetchProfile asks one less).
+const drainProfileFor = 9 * time.Second
+
 // outboxDue is the number of due jobs (GET /api/admin/status).
 func outboxDue(base, token string) (int64, error) {
 	req, _ := http.NewRequest(http.MethodGet, base+"/api/admin/status", nil)
@@ -72,12 +76,26 @@ func serverCPU(srv *server) time.Duration {
 // measureBookings runs a booking load, then waits for the outbox to run
 // what it left, and prints the server's CPU per booking for both: a
 // measure of work that the machine's other load does not skew much.
-func measureBookings(srv *server, token, label string, load func() bookResult) bookResult {
+// With drainProfile set, the server's CPU profile over the first
+// drainProfileFor of the drain is saved there.
+func measureBookings(srv *server, token, label, drainProfile string, load func() bookResult) bookResult {
 	cpu0 := serverCPU(srv)
 	r := load()
 	cpu1 := serverCPU(srv)
+	var profiled chan error
+	if drainProfile != "" {
+		profiled = make(chan error, 1)
+		go func() { profiled <- fetchProfile(srv.url, token, drainProfileFor, drainProfile) }()
+	}
 	backlog := outboxBacklog(srv.url, token)
 	cpu2 := serverCPU(srv)
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			fmt.Printf("%sprofile of the outbox: %v\n", label, err)
+		} else {
+			fmt.Printf("%sCPU profile of the outbox: %s (go tool pprof -top %s)\n", label, drainProfile, drainProfile)
+		}
+	}
 	per := func(d time.Duration) string {
 		if r.created == 0 {
 			return "-"

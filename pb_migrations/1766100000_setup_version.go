@@ -1,0 +1,28 @@
+package migrations
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	m "github.com/pocketbase/pocketbase/migrations"
+
+	c "github.com/slotbase/slotbase/collections"
+)
+
+// The setup version (issue 18, eighth step): a counter bumped by triggers
+// on hosts, schedules, date overrides and event types, which the booking
+// transaction reads to know whether the hosts' setup it keeps in memory is
+// current (collections/setup_version.go).
+func init() {
+	m.Register(func(app core.App) error {
+		return c.EnsureSetupVersion(app)
+	}, func(app core.App) error {
+		for _, table := range []string{c.Hosts, c.Schedules, c.DateOverrides, c.EventTypes} {
+			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+				if _, err := app.DB().NewQuery(`DROP TRIGGER IF EXISTS _sb_setup_` + table + `_` + op).Execute(); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := app.DB().NewQuery(`DROP TABLE IF EXISTS ` + c.SetupVersionTable).Execute()
+		return err
+	})
+}
