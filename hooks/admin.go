@@ -20,6 +20,7 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/priority"
 	"github.com/slotbase/slotbase/internal/slots"
 )
 
@@ -286,10 +287,15 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 		return badRequest(e, errs)
 	}
 	ctx := e.Request.Context()
+	unit := priority.TicketFrom(ctx) // this request's place at the priority gate (priority.go)
+	unit.Leave()                     // waiting for another export takes no place
 	if err := s.exports.acquire(ctx); err != nil {
 		return nil // the client went away while another export ran
 	}
 	defer s.exports.release()
+	if err := unit.Enter(ctx); err != nil {
+		return nil // the client went away while public work ran
+	}
 	h := e.Response.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="bookings.csv"`)
@@ -325,6 +331,9 @@ func (s *server) handleAdminBookingsCSV(e *core.RequestEvent) error {
 		}
 		last := records[len(records)-1]
 		lastStart, lastID = last.GetString(c.BookingsStart), last.Id
+		if err := unit.Yield(ctx); err != nil { // each batch is one unit: public requests go first
+			return nil // the client went away: the file stays truncated
+		}
 	}
 }
 

@@ -34,6 +34,10 @@ type Config struct {
 	// read of the public API (health, slots, event types); off by default,
 	// errors and writes are always logged.
 	LogPublicReads bool
+	// AdminYield is K of the priority gate (hooks/priority.go): while
+	// public requests run, admin and background work waits K × its last
+	// unit's run time between units. 0 = DefaultAdminYield; negative = off.
+	AdminYield float64
 	// LiveStreams bounds the open GET /api/slots/live streams (each holds a
 	// connection and ~50 KB; 0 = DefaultLiveStreams).
 	LiveStreams int
@@ -123,6 +127,12 @@ func ConfigFromEnv() (Config, error) {
 			return Config{}, fmt.Errorf("SLOTBASE_LIVE_STREAMS: %q is not a count of 1 or more", v)
 		}
 	}
+	adminYield := 0.0
+	if v := strings.TrimSpace(os.Getenv("SLOTBASE_ADMIN_YIELD")); v != "" {
+		if adminYield, err = parseAdminYield(v); err != nil {
+			return Config{}, fmt.Errorf("SLOTBASE_ADMIN_YIELD: %w", err)
+		}
+	}
 	return Config{
 		Timezone:  envOr("SLOTBASE_TIMEZONE", localZoneName()),
 		NoDemo:    noDemo,
@@ -135,6 +145,7 @@ func ConfigFromEnv() (Config, error) {
 		RateLimits:         rateLimits,
 		LogPublicReads:     logReads,
 		LiveStreams:        liveStreams,
+		AdminYield:         adminYield,
 		Retention:          retention,
 		MetricsToken:       metricsToken,
 		MetricsHTTP:        os.Getenv("SLOTBASE_METRICS_HTTP"),
@@ -167,6 +178,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.Var((*Switch)(&c.RateLimits), "rateLimits", "per-IP rate limits on booking routes: on or off (env SLOTBASE_RATE_LIMITS)")
 	fs.Var((*Switch)(&c.LogPublicReads), "logPublicReads", "log every successful anonymous read of the public API (health, slots, event types): on or off (env SLOTBASE_LOG_PUBLIC_READS; errors and writes are always logged)")
 	fs.IntVar(&c.LiveStreams, "liveStreams", c.LiveStreams, "most open live-update streams of booking pages, each ~50 KB of memory (env SLOTBASE_LIVE_STREAMS)")
+	fs.Var(yieldFlag{&c.AdminYield}, "adminYield", "while public requests run, admin work (admin/host API, CSV export, jobs, replica) waits K × its last unit's run time: off (or 0) runs it at once (env SLOTBASE_ADMIN_YIELD)")
 	fs.StringVar(&c.MetricsHTTP, "metricsHttp", c.MetricsHTTP, "also serve GET /metrics WITHOUT credentials on this private address, e.g. [::]:9091 on Fly (env SLOTBASE_METRICS_HTTP; see DEPLOY.md)")
 	fs.StringVar(&c.PostgresURL, "postgres", c.PostgresURL, "stream every change to this PostgreSQL URL (env SLOTBASE_POSTGRES_URL; see DEPLOY.md)")
 	fs.StringVar(&c.FrameAncestors, "frameAncestors", c.FrameAncestors, "who may embed the booking page in a frame: CSP sources such as 'self' https://www.example.com (env SLOTBASE_FRAME_ANCESTORS)")

@@ -95,6 +95,7 @@ func newMetrics(s *server) *metrics {
 			func() float64 { return float64(s.slots.misses.Load()) }),
 		stateCollector{s},
 	)
+	m.registry.MustRegister(priorityMetrics(s)...) // the priority gate and group commit (metrics_priority.go)
 	return m
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/slotbase/slotbase/hooks/capture"
 	"github.com/slotbase/slotbase/internal/payments"
+	"github.com/slotbase/slotbase/internal/priority"
 	"github.com/slotbase/slotbase/internal/queue"
 )
 
@@ -32,10 +33,12 @@ func register(app core.App, cfg *Config) *server {
 	s := &server{app: app, cfg: cfg, now: cfg.now}
 	s.started = s.now()
 	s.pay, _ = payments.New(payments.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}) // nil: payments not configured (payments.go)
-	s.capture = capture.Register(app, captureConfig(app, cfg))                                           // change capture for the PostgreSQL replica (hooks/capture)
-	s.metrics = newMetrics(s)                                                                            // Prometheus metrics (metrics.go)
-	s.writes = newGroupCommitter(app, bookingRefusal)                                                    // bookings and job outcomes share transactions (groupcommit.go)
-	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes, &s.jobsDone}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now}
+	cc := captureConfig(app, cfg)
+	cc.Admit = s.admit                                // each replica batch below public work (priority.go)
+	s.capture = capture.Register(app, cc)             // change capture for the PostgreSQL replica (hooks/capture)
+	s.metrics = newMetrics(s)                         // Prometheus metrics (metrics.go)
+	s.writes = newGroupCommitter(app, bookingRefusal) // bookings and job outcomes share transactions (groupcommit.go)
+	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes, &s.jobsDone}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now, Admit: s.admit}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, s.metrics.countRuns(kind, h))
 	}
@@ -60,7 +63,8 @@ func register(app core.App, cfg *Config) *server {
 		if err := configureRateLimits(se.App, cfg.RateLimits); err != nil {
 			return fmt.Errorf("rate limits: %w", err)
 		}
-		s.live.limits.streams.Store(int64(cfg.LiveStreams)) // flags are read by now
+		s.live.limits.streams.Store(int64(cfg.LiveStreams))          // flags are read by now
+		s.gateOnce.Do(func() { s.gate.Store(newPriorityGate(cfg)) }) // public work before admin work (priority.go)
 		bindGuards(se, cfg.LogPublicReads)
 		s.metrics.bind(se)    // requests by route pattern (metrics.go)
 		bindHealthVersion(se) // /api/health carries the release (status.go)
@@ -114,6 +118,10 @@ type server struct {
 	pay *payments.Client
 	// exports runs one CSV export at a time (admin.go).
 	exports exportGate
+	// gate keeps background work below public work (priority.go); nil
+	// (before serving, or turned off) admits everything at once.
+	gate     atomic.Pointer[priority.Gate]
+	gateOnce sync.Once
 
 	setupOnce sync.Once
 }

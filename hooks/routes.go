@@ -13,6 +13,10 @@ import (
 // one screen. Handlers live in one file per resource.
 func bindRoutes(se *core.ServeEvent, s *server) {
 	r := se.Router
+	// Public work before admin work: every request is sorted into public,
+	// background or neither (priority.go, requestClass), and background
+	// requests wait while public ones run.
+	r.BindFunc(s.prioritize)
 
 	// Public: what the booking page reads.
 	r.GET("/api/public/settings", handlePublicSettings)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,40 +220,133 @@ func isolation(srv *server, token string, n int, d time.Duration, cached string,
 	var aloneC, aloneU, busyC, busyU result
 	mem.phase("isolation: cached, alone", func() { aloneC = run(srv.url+cached, n, d, 200000) })
 	mem.phase("isolation: uncached, alone", func() { aloneU = runGets(uncached, nil, n, d, int64(len(keys))) })
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var exports, lists atomic.Int64
 	auth := map[string]string{"Authorization": token}
+	var alone, beside adminFigures
+	mem.phase("isolation: admin load alone", func() {
+		stop := startAdminLoad(srv.url, auth)
+		time.Sleep(d) // the load runs for d
+		alone = stop()
+	})
+	gateAlone := gateFigures(srv.url, token)
+	mem.phase("isolation: beside admin load", func() {
+		stop := startAdminLoad(srv.url, auth)
+		busyC = run(srv.url+cached, n, d, 200000)
+		busyU = runGets(uncached, nil, n, d, int64(len(keys)))
+		beside = stop()
+	})
+	gateBeside := gateFigures(srv.url, token)
+	aloneC.print("cached, alone", n)
+	busyC.print("cached, admin load", n)
+	aloneU.print("uncached, alone", n)
+	busyU.print("uncached, admin load", n)
+	fmt.Printf("admin load alone: %d full CSV exports, CSV %.1f MB/s, %.1f list pages/s\n", alone.exports, alone.csvRate(), alone.listRate())
+	fmt.Printf("admin load beside them: %d full CSV exports, CSV %.1f MB/s (%.2fx alone), %.1f list pages/s (%.2fx alone)\n",
+		beside.exports, beside.csvRate(), beside.csvRate()/alone.csvRate(), beside.listRate(), beside.listRate()/alone.listRate())
+	fmt.Printf("priority gate after the admin load alone: %s\n", gateAlone)
+	fmt.Printf("priority gate after the admin load beside them: %s\n", gateBeside)
+	fmt.Printf("p99 with admin load / alone: cached %.2fx, uncached %.2fx (target ≤ 2x)\n",
+		float64(busyC.p(99))/float64(aloneC.p(99)), float64(busyU.p(99))/float64(aloneU.p(99)))
+}
+
+// gateFigures reads the priority gate's metrics from the server's
+// /metrics ("" parts when the binary has no gate).
+func gateFigures(base, token string) string {
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var out []string
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "slotbase_public_in_flight") || strings.HasPrefix(line, "slotbase_background_") {
+			out = append(out, strings.TrimPrefix(line, "slotbase_"))
+		}
+	}
+	if len(out) == 0 {
+		return "none (no gate in this binary)"
+	}
+	return strings.Join(out, ", ")
+}
+
+// adminFigures is what the isolation phase's admin load did.
+type adminFigures struct {
+	exports, csvBytes, lists int64
+	took                     time.Duration
+}
+
+func (f adminFigures) csvRate() float64  { return float64(f.csvBytes) / 1e6 / f.took.Seconds() }
+func (f adminFigures) listRate() float64 { return float64(f.lists) / f.took.Seconds() }
+
+// startAdminLoad starts the heavy admin load of issue 18 (two CSV exports
+// of every booking in a loop, the admin list at 4 clients) and returns the
+// function that stops it (cutting exports short) and says what it did: CSV
+// bytes as they arrived, whole exports, list pages.
+func startAdminLoad(base string, auth map[string]string) func() adminFigures {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var exports, csvBytes, lists atomic.Int64
+	t0 := time.Now()
+	loop := func(fn func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				fn()
+			}
+		}()
+	}
 	for range 2 {
-		untilClosed(stop, &wg, func() {
-			if fetch(srv.url+"/api/admin/bookings.csv", auth) {
+		loop(func() {
+			if streamCount(ctx, base+"/api/admin/bookings.csv", auth, &csvBytes) {
 				exports.Add(1)
 			}
 		})
 	}
 	var page atomic.Int64
 	for range 4 {
-		untilClosed(stop, &wg, func() {
-			if fetch(fmt.Sprintf("%s/api/admin/bookings?perPage=50&page=%d", srv.url, page.Add(1)%200+1), auth) {
+		loop(func() {
+			if fetch(fmt.Sprintf("%s/api/admin/bookings?perPage=50&page=%d", base, page.Add(1)%200+1), auth) && ctx.Err() == nil {
 				lists.Add(1)
 			}
 		})
 	}
-	t0 := time.Now()
-	mem.phase("isolation: beside admin load", func() {
-		busyC = run(srv.url+cached, n, d, 200000)
-		busyU = runGets(uncached, nil, n, d, int64(len(keys)))
-		close(stop)
+	return func() adminFigures {
+		took := time.Since(t0)
+		cancel()
 		wg.Wait()
-	})
-	took := time.Since(t0).Seconds()
-	aloneC.print("cached, alone", n)
-	busyC.print("cached, admin load", n)
-	aloneU.print("uncached, alone", n)
-	busyU.print("uncached, admin load", n)
-	fmt.Printf("admin load beside them: %d full CSV exports, %d list pages (%.1f/s)\n", exports.Load(), lists.Load(), float64(lists.Load())/took)
-	fmt.Printf("p99 with admin load / alone: cached %.2fx, uncached %.2fx (target ≤ 2x)\n",
-		float64(busyC.p(99))/float64(aloneC.p(99)), float64(busyU.p(99))/float64(aloneU.p(99)))
+		return adminFigures{exports: exports.Load(), csvBytes: csvBytes.Load(), lists: lists.Load(), took: took}
+	}
+}
+
+// streamCount reads url's answer until it ends or ctx does, adding the
+// bytes to n as they arrive; it tells whether the whole answer came.
+func streamCount(ctx context.Context, url string, headers map[string]string, n *atomic.Int64) bool {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		k, err := resp.Body.Read(buf)
+		if ctx.Err() != nil {
+			return false
+		}
+		n.Add(int64(k))
+		if err == io.EOF {
+			return resp.StatusCode == http.StatusOK
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // benchZones are the viewer zones the uncached keys cycle through.
@@ -317,23 +412,6 @@ func fetchProfile(base, token string, d time.Duration, path string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// untilClosed runs fn over and over on its own goroutine (counted in wg)
-// until stop is closed.
-func untilClosed(stop <-chan struct{}, wg *sync.WaitGroup, fn func()) {
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				fn()
-			}
-		}
-	}()
 }
 
 // superuserToken signs the bench's superuser in.

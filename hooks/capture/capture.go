@@ -6,6 +6,7 @@
 package capture
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,10 @@ type Config struct {
 	// Secret returns the server secret that seals the URL serve saves for
 	// the `replica` commands (target.go); nil saves nothing.
 	Secret func() ([]byte, error)
+	// Admit, when set, is asked before each batch the stream sends and
+	// returns when it may run and the function that says it ended (the
+	// priority gate: the stream runs below public work).
+	Admit func(ctx context.Context) (release func(), err error)
 }
 
 func (c Config) secret() ([]byte, error) {

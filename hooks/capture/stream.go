@@ -106,6 +106,7 @@ func (c *Capture) newStreamer(ctx context.Context, source, url string, log *slog
 		URL:    url,
 		Logger: log,
 		Now:    c.cfg.now,
+		Admit:  c.cfg.Admit,
 		OnError: func(err error, at time.Time) {
 			if ctx.Err() != nil {
 				return // shutting down: the cancelled step is no failure to keep

@@ -16,12 +16,17 @@ import (
 type Worker struct {
 	Store    Store
 	Policy   Policy
-	Lease    time.Duration      // how long a claim lasts (default 2 min)
-	Batch    int                // jobs per claim (default 16)
-	Interval time.Duration      // poll interval when idle (default 1 s)
-	Now      func() time.Time   // clock (default time.Now)
-	Rand     func() float64     // jitter source (default math/rand)
-	Logger   *slog.Logger       // default slog.Default()
+	Lease    time.Duration    // how long a claim lasts (default 2 min)
+	Batch    int              // jobs per claim (default 16)
+	Interval time.Duration    // poll interval when idle (default 1 s)
+	Now      func() time.Time // clock (default time.Now)
+	Rand     func() float64   // jitter source (default math/rand)
+	Logger   *slog.Logger     // default slog.Default()
+	// Admit, when set, is asked before each job runs and returns when the
+	// job may (a priority gate keeping jobs below public work) and the
+	// function that says it ended. Its error (ctx ended) defers the job
+	// without spending an attempt.
+	Admit    func(ctx context.Context) (release func(), err error)
 	handlers map[string]Handler // by kind
 	wake     chan struct{}      // nudges Run after an enqueue
 	mu       sync.Mutex         // guards handlers
@@ -134,12 +139,20 @@ func (w *Worker) run(ctx context.Context, j Job, lease time.Duration) {
 	w.mu.Unlock()
 	jctx, cancel := context.WithTimeout(ctx, lease/2)
 	defer cancel()
-	err := safeCall(jctx, h, j, w.logger())
 	log := w.logger().With("job", j.ID, "kind", j.Kind, "attempt", j.Attempts)
-	var deferred *DeferError
-	p := w.Policy.withDefaults()
 	// The outcome is recorded even when ctx (the worker's life) has ended.
 	store := context.WithoutCancel(ctx)
+	release, err := w.admit(jctx)
+	if err != nil {
+		if err = w.Store.Defer(store, j.ID, w.now(), "not admitted: "+err.Error()); err != nil {
+			log.Error("job outcome not recorded (the lease will expire and it runs again)", "error", err)
+		}
+		return
+	}
+	err = safeCall(jctx, h, j, w.logger())
+	release()
+	var deferred *DeferError
+	p := w.Policy.withDefaults()
 	switch {
 	case err == nil:
 		err = w.Store.Complete(store, j.ID)
@@ -160,6 +173,14 @@ func (w *Worker) run(ctx context.Context, j Job, lease time.Duration) {
 	if err != nil {
 		log.Error("job outcome not recorded (the lease will expire and it runs again)", "error", err)
 	}
+}
+
+// admit asks Admit, if set, whether the job may run now.
+func (w *Worker) admit(ctx context.Context) (func(), error) {
+	if w.Admit == nil {
+		return func() {}, nil
+	}
+	return w.Admit(ctx)
 }
 
 // safeCall turns a handler panic into an error (its stack goes to the log).

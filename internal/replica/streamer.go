@@ -36,6 +36,11 @@ type Streamer struct {
 	// Now is the clock (required: the package never reads the wall clock
 	// itself; without it Step fails with ErrNoClock).
 	Now func() time.Time
+	// Admit, when set, is asked before each batch of Run and returns when
+	// the batch may run (a priority gate keeping the stream below public
+	// work) and the function that says it ended; its error ends Run only
+	// with ctx.
+	Admit func(ctx context.Context) (release func(), err error)
 
 	mu     sync.Mutex
 	status Status
@@ -74,7 +79,7 @@ func (s *Streamer) Run(ctx context.Context) {
 	defer s.closeTarget()
 	backoff := time.Duration(0)
 	for {
-		n, err := s.Step(ctx)
+		n, err := s.admittedStep(ctx)
 		if ctx.Err() != nil || errors.Is(err, ErrNoClock) {
 			return
 		}
@@ -96,6 +101,19 @@ func (s *Streamer) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// admittedStep is Step once Admit (if set) lets the batch run.
+func (s *Streamer) admittedStep(ctx context.Context) (int, error) {
+	if s.Admit == nil {
+		return s.Step(ctx)
+	}
+	release, err := s.Admit(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	return s.Step(ctx)
 }
 
 // Drain streams until the log is empty (or an error), then returns.
