@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "github.com/slotbase/slotbase/collections"
@@ -122,6 +123,31 @@ func doubleBookings(dir string) (doubles, count int, err error) {
 	}
 	total, err := app.CountRecords(c.Bookings)
 	return row.N, int(total), err
+}
+
+// doubleBookingsSince counts the live bookings created since t that overlap
+// another live booking of one of their hosts (the large organisation: its
+// 100,000 prepared bookings are not compared pairwise, only the load's own
+// against everything near them; no booking lasts a day, so the other's
+// start is within a day before this one's).
+func doubleBookingsSince(dir string, t time.Time) (doubles, count int, err error) {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return 0, 0, err
+	}
+	defer app.ResetBootstrapState()
+	var row struct {
+		N int `db:"n"`
+		M int `db:"m"`
+	}
+	since := c.UTCString(t)
+	err = app.DB().NewQuery(`SELECT
+		(SELECT COUNT(DISTINCT a.id) FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
+			WHERE a.created >= {:since} AND a.id <> b.id AND ja.value = jb.value
+			AND b.start >= strftime('%Y-%m-%d %H:%M:%fZ', a.start, '-1 day') AND b.start < a.end AND a.start < b.end
+			AND a.status IN ` + c.LiveStatusesSQL + ` AND b.status IN ` + c.LiveStatusesSQL + `) AS n,
+		(SELECT COUNT(*) FROM bookings WHERE created >= {:since}) AS m`).Bind(dbx.Params{"since": since}).One(&row)
+	return row.N, row.M, err
 }
 
 // officeWeekly is Monday to Friday, 09:00–17:00 (UTC): 16 slots a day.

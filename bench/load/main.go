@@ -74,7 +74,14 @@ func main() {
 			log.Fatal(err)
 		}
 		defer srv.stop()
+		since := time.Now().UTC()
 		runOrg(srv, conns, *duration, today, *profile)
+		srv.stop()
+		doubles, count, err := doubleBookingsSince(data, since)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("org: bookings made by the load: %d, overlapping a live booking of one of their hosts (double bookings): %d\n", count, doubles)
 		return
 	}
 	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 7)
