@@ -107,22 +107,11 @@ func saveRecord(app core.App, collection string, values map[string]any) (*core.R
 
 // doubleBookings counts pairs of live bookings of one host that overlap.
 func doubleBookings(dir string) (doubles, count int, err error) {
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-	if err := app.Bootstrap(); err != nil {
-		return 0, 0, err
-	}
-	defer app.ResetBootstrapState()
-	var row struct {
-		N int `db:"n"`
-	}
-	err = app.DB().NewQuery(`SELECT COUNT(*) AS n FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
-		WHERE a.id < b.id AND ja.value = jb.value AND a.start < b.end AND b.start < a.end
-		AND a.status IN ` + c.LiveStatusesSQL + ` AND b.status IN ` + c.LiveStatusesSQL).One(&row)
-	if err != nil {
-		return 0, 0, err
-	}
-	total, err := app.CountRecords(c.Bookings)
-	return row.N, int(total), err
+	return countOverlaps(dir, `SELECT
+		(SELECT COUNT(*) FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
+			WHERE a.id < b.id AND ja.value = jb.value AND a.start < b.end AND b.start < a.end
+			AND a.status IN `+c.LiveStatusesSQL+` AND b.status IN `+c.LiveStatusesSQL+`) AS n,
+		(SELECT COUNT(*) FROM bookings) AS m`, nil)
 }
 
 // doubleBookingsSince counts the live bookings created since t that overlap
@@ -131,6 +120,17 @@ func doubleBookings(dir string) (doubles, count int, err error) {
 // against everything near them; no booking lasts a day, so the other's
 // start is within a day before this one's).
 func doubleBookingsSince(dir string, t time.Time) (doubles, count int, err error) {
+	return countOverlaps(dir, `SELECT
+		(SELECT COUNT(DISTINCT a.id) FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
+			WHERE a.created >= {:since} AND a.id <> b.id AND ja.value = jb.value
+			AND b.start >= strftime('%Y-%m-%d %H:%M:%fZ', a.start, '-1 day') AND b.start < a.end AND a.start < b.end
+			AND a.status IN `+c.LiveStatusesSQL+` AND b.status IN `+c.LiveStatusesSQL+`) AS n,
+		(SELECT COUNT(*) FROM bookings WHERE created >= {:since}) AS m`, dbx.Params{"since": c.UTCString(t)})
+}
+
+// countOverlaps opens the (stopped) server's data dir and runs a query
+// answering n (overlaps) and m (bookings looked at).
+func countOverlaps(dir, query string, params dbx.Params) (doubles, count int, err error) {
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
 	if err := app.Bootstrap(); err != nil {
 		return 0, 0, err
@@ -140,13 +140,7 @@ func doubleBookingsSince(dir string, t time.Time) (doubles, count int, err error
 		N int `db:"n"`
 		M int `db:"m"`
 	}
-	since := c.UTCString(t)
-	err = app.DB().NewQuery(`SELECT
-		(SELECT COUNT(DISTINCT a.id) FROM bookings a, json_each(a.hosts) ja, bookings b, json_each(b.hosts) jb
-			WHERE a.created >= {:since} AND a.id <> b.id AND ja.value = jb.value
-			AND b.start >= strftime('%Y-%m-%d %H:%M:%fZ', a.start, '-1 day') AND b.start < a.end AND a.start < b.end
-			AND a.status IN ` + c.LiveStatusesSQL + ` AND b.status IN ` + c.LiveStatusesSQL + `) AS n,
-		(SELECT COUNT(*) FROM bookings WHERE created >= {:since}) AS m`).Bind(dbx.Params{"since": since}).One(&row)
+	err = app.DB().NewQuery(query).Bind(params).One(&row)
 	return row.N, row.M, err
 }
 
