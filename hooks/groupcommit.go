@@ -35,8 +35,10 @@ import (
 //   - after-commit hooks (availability index, slot cache, live updates)
 //     fire once per row after the batch commits (the replica's change log
 //     is written inside the transaction, row by row, as before); an error
-//     of one of them reaches every closure of the batch, as it reached
-//     its one request before.
+//     of one of them is logged and counted (afterErrors), and every
+//     closure is answered with its own outcome: its rows are committed,
+//     and a 500 for a booking that exists would send its client to retry
+//     into a 409 for its own time.
 //
 // A closure may run more than once (again alone after an aborted batch),
 // so it must set everything it reports from scratch on every run.
@@ -68,8 +70,9 @@ type groupCommitter struct {
 
 	// batches and batched count the shared transactions (of more than one
 	// closure) and the closures they ran; aborted counts the batches that
-	// fell back to one transaction per closure.
-	batches, batched, aborted atomic.Int64
+	// fell back to one transaction per closure; afterErrors the committed
+	// transactions whose after-commit hooks failed.
+	batches, batched, aborted, afterErrors atomic.Int64
 }
 
 // commitCall is one caller's closure and where its outcome goes.
@@ -135,11 +138,31 @@ func (g *groupCommitter) next() {
 }
 
 // handOverAt makes tx's end (commit or rollback, before the after-commit
-// hooks that were registered later) start the next batch.
-func handOverAt(tx core.App, handOver func()) {
+// hooks that were registered later) start the next batch, and records in
+// committed whether the transaction committed.
+func handOverAt(tx core.App, handOver func(), committed *bool) {
 	if info := tx.TxInfo(); info != nil {
-		info.OnComplete(func(error) error { handOver(); return nil })
+		info.OnComplete(func(txErr error) error {
+			*committed = txErr == nil
+			handOver()
+			return nil
+		})
 	}
+}
+
+// afterCommit sorts out the error of a transaction that committed: only
+// its after-commit hooks can have failed (PocketBase joins their errors to
+// a nil transaction error). It logs and counts err and reports whether
+// the transaction committed (its closures' own outcomes stand).
+func (g *groupCommitter) afterCommit(err error, committed bool, closures int) bool {
+	if !committed {
+		return false
+	}
+	if err != nil {
+		g.afterErrors.Add(1)
+		g.log.Error("after-commit hooks failed; the rows are committed", "closures", closures, "error", err)
+	}
+	return true
 }
 
 // runBatch runs one batch and answers every call of it, whatever happens
@@ -164,8 +187,9 @@ func (g *groupCommitter) runBatch(batch []*commitCall, handOver func()) {
 	}
 	g.batches.Add(1)
 	g.batched.Add(int64(len(batch)))
+	var committed bool
 	err := g.app.RunInTransaction(func(tx core.App) error {
-		handOverAt(tx, handOver)
+		handOverAt(tx, handOver, &committed)
 		for _, call := range batch {
 			if err := g.step(tx, call); err != nil {
 				return err
@@ -177,18 +201,18 @@ func (g *groupCommitter) runBatch(batch []*commitCall, handOver func()) {
 		return nil
 	})
 	switch {
+	case err == nil, g.afterCommit(err, committed, len(batch)):
+		for _, call := range batch {
+			answer(call, call.err)
+		}
 	case errors.Is(err, errBatchAborted):
 		g.aborted.Add(1)
 		for _, call := range batch {
 			answer(call, g.alone(call, func() {}))
 		}
-	case err != nil:
+	default: // the commit failed: none of them happened
 		for _, call := range batch {
 			answer(call, err)
-		}
-	default:
-		for _, call := range batch {
-			answer(call, call.err)
 		}
 	}
 }
@@ -218,8 +242,9 @@ func (g *groupCommitter) step(tx core.App, call *commitCall) error {
 // alone runs one closure in its own transaction (the path before group
 // commit, and the path of every closure of an aborted batch).
 func (g *groupCommitter) alone(call *commitCall, handOver func()) error {
-	return g.app.RunInTransaction(func(tx core.App) error {
-		handOverAt(tx, handOver)
+	var committed bool
+	err := g.app.RunInTransaction(func(tx core.App) error {
+		handOverAt(tx, handOver, &committed)
 		if err := safeClosure(tx, call.fn); err != nil {
 			return err
 		}
@@ -228,6 +253,10 @@ func (g *groupCommitter) alone(call *commitCall, handOver func()) error {
 		}
 		return nil
 	})
+	if err == nil || g.afterCommit(err, committed, 1) {
+		return nil // the closure succeeded (a failed one rolls back)
+	}
+	return err
 }
 
 // safeClosure runs fn, turning a panic into an error (stack logged).

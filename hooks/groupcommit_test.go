@@ -322,3 +322,46 @@ func countJobs(t *testing.T, app core.App, kind string) int {
 	}
 	return len(records)
 }
+
+// TestGroupCommitAfterCommitHookError: an after-commit hook that fails for
+// one booking of a batch (its row and its neighbours' rows are committed)
+// leaves every request answered as written — 201 each, alone and in a
+// batch — and is counted; before, the hook's error reached every request
+// of the batch as a 500 for bookings that existed.
+func TestGroupCommitAfterCommitHookError(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	const failing = "hook-fails@example.com"
+	app.OnRecordAfterCreateSuccess(c.Bookings).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString(c.BookingsEmail) == failing {
+			return errors.New("injected after-commit hook failure")
+		}
+		return e.Next()
+	})
+	url, g := serveHTTP(t, app), serverOf(app).writes
+	starts := []string{"2026-03-02T09:00:00Z", "2026-03-02T09:30:00Z", "2026-03-02T10:00:00Z"}
+	answers := inOneBatch(t, g, len(starts), func(i int) posted {
+		b := goodBooking()
+		b["start"], b["email"] = starts[i], fmt.Sprintf("c%d@example.com", i)
+		if i == 1 {
+			b["email"] = failing
+		}
+		return postBooking(t, url, b, nil)
+	})
+	for i, a := range answers {
+		if a.code != 201 {
+			t.Fatalf("request %d in the batch: %d %v, want 201 (its booking is committed)", i, a.code, a.body)
+		}
+	}
+	b := goodBooking()
+	b["start"], b["email"] = "2026-03-02T11:00:00Z", failing
+	if a := postBooking(t, url, b, nil); a.code != 201 {
+		t.Fatalf("alone: %d %v, want 201", a.code, a.body)
+	}
+	if n := countBookings(t, app, "id != ''"); n != 4 {
+		t.Fatalf("%d bookings stored, want 4", n)
+	}
+	if n := g.afterErrors.Load(); n != 2 {
+		t.Fatalf("after-commit failures counted: %d, want 2 (the batch and the lone booking)", n)
+	}
+}

@@ -50,6 +50,7 @@ func priorityMetrics(s *server) []prometheus.Collector {
 		{"slotbase_group_commit_batches_total", "Shared write transactions of more than one closure (bookings and job outcomes).", s.writesBatches},
 		{"slotbase_group_commit_batched_total", "Closures run in shared transactions (÷ batches: the mean batch size).", s.writesBatched},
 		{"slotbase_group_commit_aborted_total", "Shared transactions that failed and fell back to one transaction per closure.", s.writesAborted},
+		{"slotbase_group_commit_after_errors_total", "Committed write transactions whose after-commit hooks failed (logged; the writes stand).", s.writesAfterErrors},
 	} {
 		out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.read()) }))
 	}
@@ -58,6 +59,7 @@ func priorityMetrics(s *server) []prometheus.Collector {
 
 // The group committer's counters, read when scraped (s.writes is made after
 // the metrics).
-func (s *server) writesBatches() int64 { return s.writes.batches.Load() }
-func (s *server) writesBatched() int64 { return s.writes.batched.Load() }
-func (s *server) writesAborted() int64 { return s.writes.aborted.Load() }
+func (s *server) writesBatches() int64     { return s.writes.batches.Load() }
+func (s *server) writesBatched() int64     { return s.writes.batched.Load() }
+func (s *server) writesAborted() int64     { return s.writes.aborted.Load() }
+func (s *server) writesAfterErrors() int64 { return s.writes.afterErrors.Load() }
