@@ -112,20 +112,21 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 				return err
 			}
 		}
-		et, err := s.bookSetup.checkedEventType(tx, et, slug, etVersion)
+		et, version, err := s.bookSetup.checkedEventType(tx, et, slug, etVersion)
 		if err != nil {
 			return err
 		}
+		setup := s.bookSetup.at(tx, version) // one read of the setup version serves the slot and the reply
 		r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{
 			EventType: et, Start: valid.Start, Name: valid.Name, Email: valid.Email, Timezone: valid.Timezone,
 			Notes: valid.Notes, Answers: valid.Answers, Token: token, IdempotencyKey: storedKey, IdempotentReply: idem,
-			Language: valid.Language, Status: status,
+			Language: valid.Language, Status: status, Setup: setup,
 		}, now)
 		if err != nil {
 			return err
 		}
 		made = r
-		reply, err = s.bookedReply(tx, et, r) // from the records in hand (booksetup.go)
+		reply, err = s.bookedReply(tx, setup, et, r) // from the records in hand (booksetup.go)
 		return err
 	})
 	if err == nil && et.Paid() { // after the commit: Stripe is never called inside the writer's transaction

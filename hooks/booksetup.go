@@ -44,11 +44,20 @@ type bookingSetup struct {
 // version tx reads matches, else from tx itself (kept once tx commits).
 // Shared: callers must not modify what it returns.
 func (bs *bookingSetup) in(tx core.App) c.SetupFunc {
-	return func(ids []string, _, _ time.Time) ([]c.HostSetup, error) {
+	return func(ids []string, from, to time.Time) ([]c.HostSetup, error) {
 		version, err := c.SetupVersion(tx)
 		if err != nil {
 			return nil, err
 		}
+		return bs.at(tx, version)(ids, from, to)
+	}
+}
+
+// at is in for a caller that has read tx's setup version itself and
+// writes no setup in tx after that read (the booking request's closure:
+// one read of the version serves its event type, its slot and its reply).
+func (bs *bookingSetup) at(tx core.App, version int64) c.SetupFunc {
+	return func(ids []string, _, _ time.Time) ([]c.HostSetup, error) {
 		key := strings.Join(slices.Sorted(slices.Values(ids)), ",")
 		info := tx.TxInfo()
 		pending := pendingSetup{info, key, version}
@@ -138,11 +147,11 @@ func (bs *bookingSetup) eventType(app core.App, slug string) (*c.EventType, int6
 // itself when no hosts, schedules, overrides or event types changed since
 // (the setup version in tx is the same), else the active event type of
 // that slug read again in tx (errEventTypeGone: none any more), and the
-// kept one is forgotten.
-func (bs *bookingSetup) checkedEventType(tx core.App, et *c.EventType, slug string, version int64) (*c.EventType, error) {
+// kept one is forgotten. It also returns the version tx reads (for at).
+func (bs *bookingSetup) checkedEventType(tx core.App, et *c.EventType, slug string, version int64) (*c.EventType, int64, error) {
 	now, err := c.SetupVersion(tx)
 	if err != nil || now == version {
-		return et, err
+		return et, now, err
 	}
 	bs.mu.Lock()
 	if kept, ok := bs.eventTypes[slug]; ok && kept.version == version {
@@ -151,9 +160,9 @@ func (bs *bookingSetup) checkedEventType(tx core.App, et *c.EventType, slug stri
 	bs.mu.Unlock()
 	fresh, err := c.FindActiveEventType(tx, slug)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errEventTypeGone
+		return nil, now, errEventTypeGone
 	}
-	return fresh, err
+	return fresh, now, err
 }
 
 // bindSetupVersion keeps the setup version's triggers in place: at start-up
@@ -181,8 +190,8 @@ func bindSetupVersion(app core.App) {
 // booking's slot was checked against (kept, checked by its version in tx),
 // not read back (a booking of a host outside the event type's hosts, which
 // only an admin makes, is read back as before).
-func (s *server) bookedReply(tx core.App, et *c.EventType, r *core.Record) (booking.Reply, error) {
-	setups, err := s.bookSetup.in(tx)(et.HostIDs(), setupFrom, setupTo)
+func (s *server) bookedReply(tx core.App, setup c.SetupFunc, et *c.EventType, r *core.Record) (booking.Reply, error) {
+	setups, err := setup(et.HostIDs(), setupFrom, setupTo)
 	if err != nil {
 		return booking.Reply{}, err
 	}

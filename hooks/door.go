@@ -58,6 +58,9 @@ type bookingDraft struct {
 	// caller): the booking keeps the closest supported language, or the
 	// organisation's.
 	Language string
+	// Setup reads the hosts' setup for the slot's re-check; nil: the kept
+	// setup checked by the version tx reads (bookingSetup.in).
+	Setup c.SetupFunc
 }
 
 // openBooking makes a booking in tx: the slot re-checked (unless
@@ -66,7 +69,11 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 	et := d.EventType
 	end, hosts := d.End, d.Hosts
 	if !d.Override {
-		slot, av, err := findSlot(tx, s.bookSetup.in(tx), et, d.Start, now, "")
+		setup := d.Setup
+		if setup == nil {
+			setup = s.bookSetup.in(tx)
+		}
+		slot, av, err := findSlot(tx, setup, et, d.Start, now, "")
 		if err != nil {
 			return nil, err
 		}
