@@ -58,34 +58,64 @@ var farFuture = time.Date(2250, 1, 1, 0, 0, 0, 0, time.UTC)
 // (may be ""), and their busy blocks that overlap [lo, to).
 func DBBlockers(app core.App, excludeBooking string) BlockersFunc {
 	return func(hosts []string, lo, to time.Time) (map[string]busyindex.Blockers, error) {
-		out := make(map[string]busyindex.Blockers, len(hosts))
-		err := scanHostBookings(app, hosts, lo, to, excludeBooking, func(host string, b slots.Booking) {
-			x := out[host]
-			x.Bookings = append(x.Bookings, b)
-			out[host] = x
-		})
-		if err != nil {
-			return nil, err
-		}
-		busy, err := BusyOf(app, hosts, lo, to)
-		if err != nil {
-			return nil, err
-		}
-		for host, blocks := range busy {
-			x := out[host]
-			x.Busy = blocks
-			out[host] = x
-		}
-		return out, nil
+		return dbBlockers(app, hosts, lo, to, time.Time{}, excludeBooking)
 	}
 }
 
+// DBWindowBlockers reads what a slots.SlotWindow reads from the database
+// (app may be a transaction), except excludeBooking (may be "").
+func DBWindowBlockers(app core.App, excludeBooking string) WindowBlockersFunc {
+	return func(hosts []string, w slots.SlotWindow) (map[string]busyindex.Blockers, error) {
+		return dbBlockers(app, hosts, w.StartFrom, w.StartBefore, w.EndAfter, excludeBooking)
+	}
+}
+
+// dbBlockers reads hosts' live bookings that start in [lo, to) and end
+// after endAfter (zero: any), except excludeBooking, and their busy blocks
+// that overlap [max(lo, endAfter), to).
+func dbBlockers(app core.App, hosts []string, lo, to, endAfter time.Time, excludeBooking string) (map[string]busyindex.Blockers, error) {
+	out := make(map[string]busyindex.Blockers, len(hosts))
+	err := scanHostBookings(app, hosts, lo, to, endAfter, excludeBooking, func(host string, b slots.Booking) {
+		x := out[host]
+		x.Bookings = append(x.Bookings, b)
+		out[host] = x
+	})
+	if err != nil {
+		return nil, err
+	}
+	busy, err := BusyOf(app, hosts, maxTime(lo, endAfter), to)
+	if err != nil {
+		return nil, err
+	}
+	for host, blocks := range busy {
+		x := out[host]
+		x.Busy = blocks
+		out[host] = x
+	}
+	return out, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // scanHostBookings calls fn for each live booking of hosts (per host) that
-// starts in [lo, to), except excludeBooking.
-func scanHostBookings(app core.App, hosts []string, lo, to time.Time, excludeBooking string, fn func(host string, b slots.Booking)) error {
-	query, params := HostBookingsSQL("b.id, b.event_type, b.start, b.end, b.buffer_before, b.buffer_after", hosts,
-		"b.start >= {:lo} AND b.start < {:to} AND b.status IN "+liveStatuses+" AND b.id != {:exclude}")
+// starts in [lo, to) and ends after endAfter (zero: any), except
+// excludeBooking. The end is filtered inside the covering index, so a
+// narrow end costs index steps, not rows.
+func scanHostBookings(app core.App, hosts []string, lo, to, endAfter time.Time, excludeBooking string, fn func(host string, b slots.Booking)) error {
+	cond := "b.start >= {:lo} AND b.start < {:to} AND b.status IN " + liveStatuses + " AND b.id != {:exclude}"
+	if !endAfter.IsZero() {
+		cond += " AND b.end > {:endAfter}"
+	}
+	query, params := HostBookingsSQL("b.id, b.event_type, b.start, b.end, b.buffer_before, b.buffer_after", hosts, cond)
 	params["lo"], params["to"], params["exclude"] = UTCString(lo), UTCString(to), excludeBooking
+	if !endAfter.IsZero() {
+		params["endAfter"] = UTCString(endAfter)
+	}
 	// Rows are scanned by hand (as BusyOf does): this query returns thousands of rows
 	// on a busy calendar, and reflection-based scanning doubled their cost.
 	rows, err := app.DB().NewQuery(query).Bind(params).Rows()
@@ -116,7 +146,7 @@ func scanHostBookings(app core.App, hosts []string, lo, to time.Time, excludeBoo
 // their ids) that end after floor.
 func LoadHostBlockers(app core.App, host string, floor time.Time) (busyindex.Loaded, error) {
 	var out busyindex.Loaded
-	err := scanHostBookings(app, []string{host}, floor, farFuture, "", func(_ string, b slots.Booking) {
+	err := scanHostBookings(app, []string{host}, floor, farFuture, time.Time{}, "", func(_ string, b slots.Booking) {
 		out.Bookings = append(out.Bookings, b)
 	})
 	if err != nil {

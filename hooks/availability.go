@@ -23,10 +23,12 @@ type availability = c.Availability
 // it is such a start but taken: booked, busy, or its day at the limit.
 // setup reads the hosts' setup (collections.DBSetup(tx), or the kept one
 // checked by its version in tx: bookingSetup.in); bookings and busy time
-// are read in tx, for the candidate slot's hosts and days only.
+// are read in tx, for the candidate slot's hosts only: the slot window
+// around start, and the full look-back only when that window does not
+// decide the slot (collections.LoadSlotAvailability).
 func findSlot(tx core.App, setup c.SetupFunc, et *c.EventType, start, now time.Time, exclude string) (slots.Slot, availability, error) {
 	to := start.Add(time.Nanosecond)
-	av, err := c.LoadAvailabilityFrom(et, start, to, setup, c.DBBlockers(tx, exclude))
+	av, err := c.LoadSlotAvailability(et, start, setup, c.DBWindowBlockers(tx, exclude), c.DBBlockers(tx, exclude))
 	if err != nil {
 		return slots.Slot{}, av, err
 	}

@@ -34,6 +34,11 @@ var (
 	errEventTypeGone       = errors.New("the event type is no longer active")
 )
 
+// maxMeetingLength bounds a booking's length (an admin's override may
+// set its end): what the availability reads' two-day data margin covers
+// with the longest buffers on both sides (slots.DataFrom).
+const maxMeetingLength = 24 * time.Hour
+
 // bookingDraft is a booking about to be made.
 type bookingDraft struct {
 	EventType *c.EventType

@@ -134,6 +134,24 @@ func TestRecordsAPIBookingDoor(t *testing.T) {
 		t.Errorf("admin booking's invitee mail lacks the manage link:\n%s", carolMail.Msg.Text())
 	}
 
+	// An override's end more than a day after its start: availability reads
+	// would miss such a meeting, so it is refused on end.
+	long := map[string]any{"event_type": d.et, "start": "2026-03-06 10:00:00.000Z", "end": "2026-03-07 10:01:00.000Z", "override_availability": true,
+		"name": "Long", "email": "long@example.com", "timezone": "Europe/Paris"}
+	if code, body := d.records(t, "POST", "", long); code != 400 || body["data"].(map[string]any)["end"] == nil {
+		t.Fatalf("a 24-hour-and-a-minute meeting = %d %v, want 400 naming end", code, body)
+	}
+	long["end"] = "2026-03-07 10:00:00.000Z"
+	code, body = d.records(t, "POST", "", long)
+	if code != 200 {
+		t.Fatalf("a 24-hour meeting with override = %d %v", code, body)
+	}
+	longID := body["id"].(string)
+	if code, body := d.records(t, "PATCH", "/"+longID, map[string]any{"end": "2026-03-08 10:00:00.000Z", "override_availability": true}); code != 400 || body["data"].(map[string]any)["end"] == nil {
+		t.Fatalf("stretching it to two days = %d %v, want 400 naming end", code, body)
+	}
+	d.settle(t, &mails, &hooks)
+
 	// Moving onto a taken slot: a field error, nothing changes.
 	code, body = d.records(t, "PATCH", "/"+carol, map[string]any{"start": "2026-03-03 10:00:00.000Z", "override_availability": false})
 	if code != 200 { // unchanged start: a no-op save

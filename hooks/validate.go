@@ -91,6 +91,16 @@ func bindValidation(app core.App) {
 		if !b.End().After(b.Start()) {
 			return validation.Errors{c.BookingsEnd: validation.NewError("validation_end_before_start", "Must be after start.")}
 		}
+		// Availability reads look back two days of bookings (the slot
+		// engine's data margin: a meeting plus its buffers): a longer
+		// meeting that an admin set by hand would be missed there and
+		// double-booked. Checked when the times are set, so an older one
+		// can still be cancelled.
+		timesSet := r.IsNew() || !b.Start().Equal(r.Original().GetDateTime(c.BookingsStart).Time()) || !b.End().Equal(r.Original().GetDateTime(c.BookingsEnd).Time())
+		if timesSet && b.End().Sub(b.Start()) > maxMeetingLength {
+			return validation.Errors{c.BookingsEnd: validation.NewError("validation_meeting_too_long",
+				"A meeting lasts at most 24 hours; close longer absences with date overrides or busy time instead.")}
+		}
 		if lang := b.Language(); lang != "" && !i18n.IsSupported(lang) {
 			return validation.Errors{c.BookingsLanguage: validation.NewError("validation_language",
 				"Must be one of "+strings.Join(i18n.Supported, ", ")+" (empty: the organisation's default).")}
