@@ -24,11 +24,12 @@ type availability = c.Availability
 // setup reads the hosts' setup (collections.DBSetup(tx), or the kept one
 // checked by its version in tx: bookingSetup.in); bookings and busy time
 // are read in tx, for the candidate slot's hosts only: the slot window
-// around start, and the full look-back only when that window does not
-// decide the slot (collections.LoadSlotAvailability).
-func findSlot(tx core.App, setup c.SetupFunc, et *c.EventType, start, now time.Time, exclude string) (slots.Slot, availability, error) {
+// around start (near: collections.DBWindowBlockers(tx, exclude), or the
+// transaction's kept read, windowcache.go), and the full look-back only
+// when that window does not decide the slot (collections.LoadSlotAvailability).
+func findSlot(tx core.App, setup c.SetupFunc, near c.WindowBlockersFunc, et *c.EventType, start, now time.Time, exclude string) (slots.Slot, availability, error) {
 	to := start.Add(time.Nanosecond)
-	av, err := c.LoadSlotAvailability(et, start, setup, c.DBWindowBlockers(tx, exclude), c.DBBlockers(tx, exclude))
+	av, err := c.LoadSlotAvailability(et, start, setup, near, c.DBBlockers(tx, exclude))
 	if err != nil {
 		return slots.Slot{}, av, err
 	}

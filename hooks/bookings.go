@@ -15,6 +15,8 @@ import (
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/booking"
+	"github.com/slotbase/slotbase/internal/mail/i18n"
+	"github.com/slotbase/slotbase/internal/secretbox"
 )
 
 // msgSlotGone is what a client sees when its time was taken first.
@@ -80,6 +82,15 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 
+	// Worked out before the one writer's serial section: the sealed manage
+	// token and the language the booking keeps (the organisation's default
+	// as read now; a change of it racing this booking is as if it came later).
+	sealed, err := secretbox.Seal(s.secret, PurposeManageToken, []byte(token))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	kept := i18n.Match(valid.Language, orgLanguage(e.App))
+
 	s.liveBusyCheck(e.Request.Context(), et, valid.Start) // Google Calendar: closes the sync's staleness window; never fails a booking
 	var reply booking.Reply
 	var idem any
@@ -120,7 +131,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 		r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{
 			EventType: et, Start: valid.Start, Name: valid.Name, Email: valid.Email, Timezone: valid.Timezone,
 			Notes: valid.Notes, Answers: valid.Answers, Token: token, IdempotencyKey: storedKey, IdempotentReply: idem,
-			Language: valid.Language, Status: status, Setup: setup,
+			Language: valid.Language, Status: status, Setup: setup, Kept: kept, Sealed: sealed,
 		}, now)
 		if err != nil {
 			return err

@@ -165,12 +165,15 @@ func (bs *bookingSetup) checkedEventType(tx core.App, et *c.EventType, slug stri
 	return fresh, now, err
 }
 
-// bindSetupVersion keeps the setup version's triggers in place: at start-up
+// bindSetupVersion keeps the setup and blockers versions' triggers in place: at start-up
 // (a data dir from before them, or restored) and whenever a collection of
 // the setup is created again (an import that replaced it drops its triggers).
 func bindSetupVersion(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := c.EnsureSetupVersion(se.App); err != nil {
+			return err
+		}
+		if err := c.EnsureBlockersVersion(se.App); err != nil {
 			return err
 		}
 		return se.Next()
@@ -179,6 +182,11 @@ func bindSetupVersion(app core.App) {
 		if c.IsSetupTable(e.Collection.Name) {
 			if err := c.EnsureSetupVersion(e.App); err != nil {
 				e.App.Logger().Error("setup version: triggers", "collection", e.Collection.Name, "error", err)
+			}
+		}
+		if c.IsBlockersTable(e.Collection.Name) {
+			if err := c.EnsureBlockersVersion(e.App); err != nil {
+				e.App.Logger().Error("blockers version: triggers", "collection", e.Collection.Name, "error", err)
 			}
 		}
 		return e.Next()

@@ -47,7 +47,7 @@ func inOneBatch[T any](t *testing.T, g *groupCommitter, n int, caller func(i int
 			t.Fatalf("only %d of %d closures queued within %s", g.waiting(), n, waitBound)
 		}
 	}
-	batches := g.batches.Load()
+	batches, busy := g.batches.Load(), g.busy.Load()
 	close(gate)
 	if err := <-held; err != nil {
 		t.Fatalf("holding closure: %v", err)
@@ -55,6 +55,9 @@ func inOneBatch[T any](t *testing.T, g *groupCommitter, n int, caller func(i int
 	wg.Wait()
 	if g.batches.Load() == batches {
 		t.Fatal("the closures did not run as a batch")
+	}
+	if g.busy.Load() <= busy { // slotbase_group_commit_busy_seconds_total
+		t.Fatal("the batch's time holding the writer was not counted")
 	}
 	return out
 }

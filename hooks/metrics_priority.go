@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"time"
 
 	"github.com/slotbase/slotbase/internal/priority"
 )
@@ -54,6 +55,9 @@ func priorityMetrics(s *server) []prometheus.Collector {
 	} {
 		out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.read()) }))
 	}
+	out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "slotbase_group_commit_busy_seconds_total",
+		Help: "Seconds the group committer held the writer (a batch's start to its transaction's end); its rate near 1 means the one writer bounds the writes."},
+		func() float64 { return time.Duration(s.writes.busy.Load()).Seconds() }))
 	return out
 }
 

@@ -99,9 +99,12 @@ type server struct {
 	slots  slotCache
 	// bookSetup keeps hosts' setup for the booking transaction (booksetup.go).
 	bookSetup bookingSetup
-	live      liveHub    // open GET /api/slots/live streams (livehub.go)
-	counts    countCache // list totals (admin.go)
-	keys      keyGuard
+	// windows keeps a booking transaction's reads of hosts' bookings for
+	// its later bookings (windowcache.go).
+	windows windowCache
+	live    liveHub    // open GET /api/slots/live streams (livehub.go)
+	counts  countCache // list totals (admin.go)
+	keys    keyGuard
 	// metrics are the Prometheus metrics (metrics.go); workerBeat is the
 	// job worker's last claim (status.go); started is when register ran.
 	metrics    *metrics

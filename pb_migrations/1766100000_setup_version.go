@@ -15,14 +15,6 @@ func init() {
 	m.Register(func(app core.App) error {
 		return c.EnsureSetupVersion(app)
 	}, func(app core.App) error {
-		for _, table := range []string{c.Hosts, c.Schedules, c.DateOverrides, c.EventTypes} {
-			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
-				if _, err := app.DB().NewQuery(`DROP TRIGGER IF EXISTS _sb_setup_` + table + `_` + op).Execute(); err != nil {
-					return err
-				}
-			}
-		}
-		_, err := app.DB().NewQuery(`DROP TABLE IF EXISTS ` + c.SetupVersionTable).Execute()
-		return err
+		return c.DropSetupVersion(app)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -391,9 +392,13 @@ func profiled(srv *server, token string, d time.Duration, path, what string, loa
 	fmt.Printf("CPU profile of %s: %s (go tool pprof -top %s)\n", what, path, path)
 }
 
-// fetchProfile saves the server's CPU profile over d (its pprof route).
+// profileKind is what -profile saves: a CPU profile, or an execution
+// trace (go tool trace) to see where requests wait.
+var profileKind = flag.String("profile-kind", "profile", "what -profile saves: profile (CPU) or trace (execution trace: go tool trace FILE)")
+
+// fetchProfile saves the server's CPU profile (or trace) over d (its pprof route).
 func fetchProfile(base, token string, d time.Duration, path string) error {
-	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/admin/debug/pprof/profile?seconds=%d", base, max(1, int(d.Seconds())-1)), nil)
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/admin/debug/pprof/%s?seconds=%d", base, *profileKind, max(1, int(d.Seconds())-1)), nil)
 	req.Header.Set("Authorization", token)
 	resp, err := (&http.Client{Timeout: d + time.Minute}).Do(req)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -79,9 +80,11 @@ func serverCPU(srv *server) time.Duration {
 // With drainProfile set, the server's CPU profile over the first
 // drainProfileFor of the drain is saved there.
 func measureBookings(srv *server, token, label, drainProfile string, load func() bookResult) bookResult {
-	cpu0 := serverCPU(srv)
+	cpu0, busy0, t0 := serverCPU(srv), metricValue(srv.url, token, busyMetric), time.Now()
+	batches0, batched0 := metricValue(srv.url, token, "slotbase_group_commit_batches_total"), metricValue(srv.url, token, "slotbase_group_commit_batched_total")
 	r := load()
-	cpu1 := serverCPU(srv)
+	cpu1, busy1, wall := serverCPU(srv), metricValue(srv.url, token, busyMetric), time.Since(t0)
+	batches1, batched1 := metricValue(srv.url, token, "slotbase_group_commit_batches_total"), metricValue(srv.url, token, "slotbase_group_commit_batched_total")
 	var profiled chan error
 	if drainProfile != "" {
 		profiled = make(chan error, 1)
@@ -103,5 +106,39 @@ func measureBookings(srv *server, token, label, drainProfile string, load func()
 		return (d / time.Duration(r.created)).Round(10 * time.Microsecond).String()
 	}
 	fmt.Printf("%s%s; server CPU per booking: %s during the load + %s running its outbox afterwards\n", label, backlog, per(cpu1-cpu0), per(cpu2-cpu1))
+	if busy0 >= 0 && busy1 >= 0 {
+		fmt.Printf("%sthe one writer (group committer) was busy %.0f%% of the load (%s)", label, 100*(busy1-busy0)/wall.Seconds(), busyMetric)
+		if n := batches1 - batches0; n > 0 && batched0 >= 0 {
+			fmt.Printf(", %.1f closures per shared transaction", (batched1-batched0)/n)
+		}
+		fmt.Println()
+	}
 	return r
+}
+
+// busyMetric is the seconds the server's one writer was busy.
+const busyMetric = "slotbase_group_commit_busy_seconds_total"
+
+// metricValue is the server's sample of an unlabelled series (from
+// /metrics), or -1 when it cannot be read.
+func metricValue(base, token, name string) float64 {
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return -1
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }

@@ -1,0 +1,156 @@
+package hooks
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	c "github.com/slotbase/slotbase/collections"
+)
+
+// errRollback ends a test transaction without committing it.
+var errRollback = errors.New("test: roll back")
+
+// TestWindowCacheInOneTransaction: several bookings made in one
+// transaction (as group commit makes them) read the host's bookings once
+// and then reuse that read with their own bookings added; a write the
+// cache was not told of — a booking saved past the door, a cancellation by
+// raw SQL, in the same transaction — makes the next re-check read again,
+// so it neither offers a taken time nor refuses a freed one.
+func TestWindowCacheInOneTransaction(t *testing.T) {
+	app, host := bookingApp(t, nil)
+	defer app.Cleanup()
+	testMux(t, app) // the serve hooks, as a start runs them
+	s := serverOf(app)
+	etRecord, err := app.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, "call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	et := c.NewEventType(etRecord)
+	at := func(hhmm string) time.Time {
+		v, err := time.Parse(time.RFC3339, "2026-03-03T"+hhmm+":00Z") // a Tuesday, London is on UTC
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tokens := 0
+	book := func(tx core.App, hhmm string) (*core.Record, error) {
+		tokens++
+		return s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{EventType: et, Start: at(hhmm), Name: "W", Email: "w@example.com",
+			Timezone: "Europe/London", Token: "mt_window_" + itoa(tokens)}, testNow)
+	}
+	counts := func() (int, int) {
+		s.windows.mu.Lock()
+		defer s.windows.mu.Unlock()
+		return s.windows.reads, s.windows.reused
+	}
+	var ten *core.Record
+	err = app.RunInTransaction(func(tx core.App) error {
+		for _, hhmm := range []string{"09:00", "10:00", "09:30", "11:30"} {
+			r, err := book(tx, hhmm)
+			if err != nil {
+				t.Fatalf("booking %s: %v", hhmm, err)
+			}
+			if hhmm == "10:00" {
+				ten = r
+			}
+		}
+		if reads, reused := counts(); reads != 1 || reused != 3 {
+			t.Fatalf("four bookings in one transaction: %d reads, %d reuses; want 1 and 3", reads, reused)
+		}
+		// The kept read gained the bookings made: 09:30 again is gone.
+		if _, err := book(tx, "09:30"); !errors.Is(err, errSlotGone) {
+			t.Fatalf("09:30 a second time in the same transaction: %v, want errSlotGone", err)
+		}
+		// A booking saved past the door (nobody tells the cache): the
+		// version moved by more than the door's own inserts, read again.
+		col, err := tx.FindCachedCollectionByNameOrId(c.Bookings)
+		if err != nil {
+			return err
+		}
+		other := core.NewRecord(col)
+		for k, v := range map[string]any{c.BookingsEventType: et.Id, c.BookingsHosts: []string{host}, c.BookingsStart: at("12:00"),
+			c.BookingsEnd: at("12:30"), c.BookingsStatus: c.StatusConfirmed, c.BookingsName: "P", c.BookingsEmail: "p@example.com", c.BookingsTimezone: "UTC"} {
+			other.Set(k, v)
+		}
+		if err := tx.SaveNoValidate(other); err != nil {
+			return err
+		}
+		readsBefore, _ := counts()
+		if _, err := book(tx, "12:00"); !errors.Is(err, errSlotGone) {
+			t.Fatalf("12:00, taken past the door in the same transaction: %v, want errSlotGone", err)
+		}
+		if reads, _ := counts(); reads != readsBefore+1 {
+			t.Fatalf("after a write the cache was not told of: %d reads, want %d (read again)", reads, readsBefore+1)
+		}
+		// 10:00 cancelled by raw SQL (no PocketBase hook at all): offered again.
+		if _, err := tx.DB().NewQuery(`UPDATE bookings SET status = 'cancelled' WHERE id = {:id}`).Bind(map[string]any{"id": ten.Id}).Execute(); err != nil {
+			return err
+		}
+		if _, err := book(tx, "10:00"); err != nil {
+			t.Fatalf("10:00 after its booking was cancelled by raw SQL in the same transaction: %v, want it booked", err)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	// The transaction is over: nothing of it is kept.
+	s.windows.mu.Lock()
+	left := len(s.windows.txs)
+	s.windows.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d transactions' reads still kept after they ended", left)
+	}
+	// Its rows were rolled back: 09:00 is free in a new transaction.
+	if err := app.RunInTransaction(func(tx core.App) error {
+		_, err := book(tx, "09:00")
+		return err
+	}); err != nil {
+		t.Fatalf("09:00 after the rolled-back transaction: %v", err)
+	}
+}
+
+// TestBlockersVersionTriggers: every write of bookings, busy blocks and
+// calendar connections — through PocketBase or raw SQL — moves the
+// blockers version in the writing transaction, and a start re-creates
+// missing triggers.
+func TestBlockersVersionTriggers(t *testing.T) {
+	app, host := bookingApp(t, nil)
+	defer app.Cleanup()
+	version := func() int64 {
+		v, err := c.BlockersVersion(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	cn := save(t, app, c.CalendarConnections, map[string]any{c.CalendarConnectionsHost: host, c.CalendarConnectionsProvider: "google",
+		c.CalendarConnectionsStatus: c.ConnectionConnected})
+	v1 := version()
+	save(t, app, c.BusyBlocks, map[string]any{c.BusyBlocksConnection: cn.Id, c.BusyBlocksSourceID: "x",
+		c.BusyBlocksStart: testNow.Add(time.Hour), c.BusyBlocksEnd: testNow.Add(2 * time.Hour)})
+	v2 := version()
+	if _, err := app.DB().NewQuery(`DELETE FROM busy_blocks`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	v3 := version()
+	if !(v0 < v1 && v1 < v2 && v2 < v3) {
+		t.Fatalf("blockers version over a connection, a busy block and a raw delete: %d %d %d %d, want it to rise each time", v0, v1, v2, v3)
+	}
+	if _, err := app.DB().NewQuery(`DROP TRIGGER _sb_blockers_bookings_INSERT`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	testMux(t, app) // a start: the serve hook ensures the triggers again
+	var n int
+	if err := app.DB().NewQuery(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '_sb_blockers_%'`).Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 9 {
+		t.Fatalf("%d blockers triggers after a start, want 9", n)
+	}
+}
