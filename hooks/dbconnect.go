@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"path/filepath"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -56,6 +58,9 @@ const (
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	pragmas := "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-" + pageCacheKiB + ")&_defensive=1"
+	if filepath.Base(dbPath) == "data.db" {
+		pragmas += "&_pragma=wal_autocheckpoint(" + walAutoCheckpointFrames + ")" // checkpoints run off the writer (checkpoint.go)
+	}
 	return openCachedSQLite(dbPath + pragmas) // prepared statements kept per connection (stmtcache.go)
 }
 

@@ -77,6 +77,7 @@ func register(app core.App, cfg *Config) *server {
 		}
 		if se.Server != nil { // a real server, not a test's router
 			s.startWorker()
+			s.startCheckpointer(checkpointEvery)
 			if err := s.startMetricsListener(); err != nil {
 				return err
 			}
@@ -102,9 +103,11 @@ type server struct {
 	// windows keeps a booking transaction's reads of hosts' bookings for
 	// its later bookings (windowcache.go).
 	windows windowCache
-	live    liveHub    // open GET /api/slots/live streams (livehub.go)
-	counts  countCache // list totals (admin.go)
-	keys    keyGuard
+	// checkpoints counts the checkpointer's runs (checkpoint.go).
+	checkpoints atomic.Int64
+	live        liveHub    // open GET /api/slots/live streams (livehub.go)
+	counts      countCache // list totals (admin.go)
+	keys        keyGuard
 	// metrics are the Prometheus metrics (metrics.go); workerBeat is the
 	// job worker's last claim (status.go); started is when register ran.
 	metrics    *metrics
