@@ -167,8 +167,8 @@ func TestPageAssetsGet(t *testing.T) {
 			}
 		}
 		idx := a.get("")
-		if idx.ctype != "text/html; charset=utf-8" || idx.gz == nil || idx.etag == "" {
-			t.Errorf("live=%v index: type %q, gzip %v, etag %q", live, idx.ctype, idx.gz != nil, idx.etag)
+		if idx.ctype != "text/html; charset=utf-8" || idx.gzipped() == nil || idx.etag == "" {
+			t.Errorf("live=%v index: type %q, gzip %v, etag %q", live, idx.ctype, idx.gzipped() != nil, idx.etag)
 		}
 		if d := a.dirIndex("admin"); d == nil || string(d.body) != "dashboard" {
 			t.Errorf("live=%v the dashboard's index at /admin/ is not served", live)
@@ -176,8 +176,8 @@ func TestPageAssetsGet(t *testing.T) {
 		if a.dirIndex("img") == nil || a.dirIndex("nothing") != nil {
 			t.Errorf("live=%v dirIndex finds a folder's index.html and nothing else", live)
 		}
-		if js := a.get("app.js"); js.gz != nil || js.ctype != "text/javascript; charset=utf-8" {
-			t.Errorf("live=%v app.js (tiny): gzip %v, type %q", live, js.gz != nil, js.ctype)
+		if js := a.get("app.js"); js.gzipped() != nil || js.ctype != "text/javascript; charset=utf-8" {
+			t.Errorf("live=%v app.js (tiny): gzip %v, type %q", live, js.gzipped() != nil, js.ctype)
 		}
 	}
 }
