@@ -20,10 +20,7 @@ import (
 func TestBookingRowViewIsTheRecordView(t *testing.T) {
 	app := migratedApp(t)
 	sched := saveRecord(t, app, c.Schedules, map[string]any{c.SchedulesName: "s", c.SchedulesTimezone: "UTC", c.SchedulesWeekly: `{}`})
-	host := func(name string) string {
-		return saveRecord(t, app, c.Hosts, map[string]any{c.HostsName: name, c.HostsEmail: name + "@example.com", c.HostsTimezone: "Europe/Paris",
-			c.HostsSchedule: sched.Id, c.HostsActive: true}).Id
-	}
+	host := func(name string) string { return saveHost(t, app, sched.Id, name, "Europe/Paris") }
 	ann, bo := host("ann"), host("bo")
 	et := saveRecord(t, app, c.EventTypes, map[string]any{c.EventTypesSlug: "x", c.EventTypesTitle: "Intro", c.EventTypesDuration: 30,
 		c.EventTypesHosts: []string{ann, bo}, c.EventTypesAssignment: c.AssignmentCollective,

@@ -26,6 +26,13 @@ func migratedApp(t *testing.T) core.App {
 	return app
 }
 
+// saveHost stores an active host on schedule in zone and returns its id.
+func saveHost(t *testing.T, app core.App, schedule, name, zone string) string {
+	t.Helper()
+	return saveRecord(t, app, c.Hosts, map[string]any{c.HostsName: name, c.HostsEmail: name + "@example.com", c.HostsTimezone: zone,
+		c.HostsSchedule: schedule, c.HostsActive: true}).Id
+}
+
 func saveRecord(t *testing.T, app core.App, collection string, values map[string]any) *core.Record {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId(collection)
@@ -48,10 +55,7 @@ func saveRecord(t *testing.T, app core.App, collection string, values map[string
 func TestHostBookingsSQL(t *testing.T) {
 	app := migratedApp(t)
 	sched := saveRecord(t, app, c.Schedules, map[string]any{c.SchedulesName: "s", c.SchedulesTimezone: "UTC", c.SchedulesWeekly: `{}`})
-	host := func(name string) string {
-		return saveRecord(t, app, c.Hosts, map[string]any{c.HostsName: name, c.HostsEmail: name + "@example.com", c.HostsTimezone: "UTC",
-			c.HostsSchedule: sched.Id, c.HostsActive: true}).Id
-	}
+	host := func(name string) string { return saveHost(t, app, sched.Id, name, "UTC") }
 	ann, bo, cy := host("ann"), host("bo"), host("cy")
 	et := saveRecord(t, app, c.EventTypes, map[string]any{c.EventTypesSlug: "x", c.EventTypesTitle: "x", c.EventTypesDuration: 30,
 		c.EventTypesHosts: []string{ann, bo, cy}, c.EventTypesAssignment: c.AssignmentCollective, c.EventTypesQuestions: `[]`})
@@ -121,8 +125,7 @@ func TestBusyOfReadsOnlyTheHostsBlocks(t *testing.T) {
 	}
 	var hosts []string
 	for _, name := range []string{"ann", "bo"} {
-		hosts = append(hosts, saveRecord(t, app, c.Hosts, map[string]any{c.HostsName: name, c.HostsEmail: name + "@example.com",
-			c.HostsTimezone: "UTC", c.HostsSchedule: sched.Id, c.HostsActive: true}).Id)
+		hosts = append(hosts, saveHost(t, app, sched.Id, name, "UTC"))
 	}
 	block(hosts[0], "in", at, time.Hour)
 	block(hosts[0], "long", at.Add(-10*24*time.Hour), 11*24*time.Hour) // a fortnight away reaching into the range

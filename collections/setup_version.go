@@ -114,14 +114,7 @@ func IsBlockersTable(table string) bool { return slices.Contains(blockersVersion
 func BlockersVersion(app core.App) (int64, error) { return readCounter(app, BlockersVersionTable) }
 
 // IsSetupTable reports whether table's rows are part of hosts' setup.
-func IsSetupTable(table string) bool {
-	for _, t := range setupVersionTables {
-		if t == table {
-			return true
-		}
-	}
-	return false
-}
+func IsSetupTable(table string) bool { return slices.Contains(setupVersionTables, table) }
 
 // SetupVersion reads the counter (in app, which should be the transaction
 // that relies on it).

@@ -29,8 +29,7 @@ func TestSlotAvailabilityMatchesFullRead(t *testing.T) {
 	for i, sc := range []struct{ zone, weekly string }{{"UTC", always}, {"America/New_York", always}, {"Europe/Berlin", office}} {
 		s := saveRecord(t, app, c.Schedules, map[string]any{c.SchedulesName: fmt.Sprint("s", i), c.SchedulesTimezone: sc.zone, c.SchedulesWeekly: sc.weekly})
 		name := fmt.Sprint("h", i)
-		hosts = append(hosts, saveRecord(t, app, c.Hosts, map[string]any{c.HostsName: name, c.HostsEmail: name + "@example.com",
-			c.HostsTimezone: sc.zone, c.HostsSchedule: s.Id, c.HostsActive: true}).Id)
+		hosts = append(hosts, saveHost(t, app, s.Id, name, sc.zone))
 	}
 	eventType := func(slug string, hosts []string, assignment string, extra map[string]any) *core.Record {
 		v := map[string]any{c.EventTypesSlug: slug, c.EventTypesTitle: slug, c.EventTypesDuration: 30, c.EventTypesHosts: hosts,
