@@ -245,17 +245,33 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 // eval evaluates JavaScript and decodes its result into out.
 func (b *browser) eval(js string, out any) {
 	b.t.Helper()
+	if err := b.tryEval(js, out); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// tryEval is eval returning its error.
+func (b *browser) tryEval(js string, out any) error {
 	ctx, cancel := context.WithTimeout(b.ctx, stepBound)
 	defer cancel()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
 	if err != nil {
-		b.t.Fatalf("evaluating %.80q: %v", js, err)
+		return fmt.Errorf("evaluating %.80q: %w", js, err)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			b.t.Fatalf("evaluating %.80q: %v (%s)", js, err, raw)
+			return fmt.Errorf("evaluating %.80q: %w (%s)", js, err, raw)
 		}
 	}
+	return nil
+}
+
+// navigating reports an evaluation cut off because the page was being
+// replaced (a link followed while waitFor polls): not an answer yet.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Cannot find context")
 }
 
 // text evaluates JavaScript that returns a string.
@@ -272,7 +288,9 @@ func (b *browser) waitFor(what, js string) {
 	deadline := time.Now().Add(stepBound)
 	for {
 		var ok bool
-		b.eval("!!("+js+")", &ok)
+		if err := b.tryEval("!!("+js+")", &ok); err != nil && !navigating(err) {
+			b.t.Fatal(err)
+		}
 		if ok {
 			return
 		}
