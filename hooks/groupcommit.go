@@ -61,6 +61,10 @@ type groupCommitter struct {
 	clean func(error) bool
 	max   int
 	log   *slog.Logger
+	// begin, when set, runs first in every transaction of the committer,
+	// so the after-end callbacks it registers run before the next batch is
+	// handed the writer (the window cache's committed reads, windowcache.go).
+	begin func(tx core.App)
 
 	mu      sync.Mutex
 	pending []*commitCall
@@ -154,6 +158,13 @@ func (g *groupCommitter) next() {
 	g.runBatch(batch, handOver)
 }
 
+// started runs begin, if set, for a transaction that just started.
+func (g *groupCommitter) started(tx core.App) {
+	if g.begin != nil {
+		g.begin(tx)
+	}
+}
+
 // handOverAt makes tx's end (commit or rollback, before the after-commit
 // hooks that were registered later) start the next batch, and records in
 // committed whether the transaction committed.
@@ -206,6 +217,7 @@ func (g *groupCommitter) runBatch(batch []*commitCall, handOver func()) {
 	g.batched.Add(int64(len(batch)))
 	var committed bool
 	err := g.app.RunInTransaction(func(tx core.App) error {
+		g.started(tx)
 		handOverAt(tx, handOver, &committed)
 		for _, call := range batch {
 			if err := g.step(tx, call); err != nil {
@@ -261,6 +273,7 @@ func (g *groupCommitter) step(tx core.App, call *commitCall) error {
 func (g *groupCommitter) alone(call *commitCall, handOver func()) error {
 	var committed bool
 	err := g.app.RunInTransaction(func(tx core.App) error {
+		g.started(tx)
 		handOverAt(tx, handOver, &committed)
 		if err := safeClosure(tx, call.fn); err != nil {
 			return err

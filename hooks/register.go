@@ -38,6 +38,7 @@ func register(app core.App, cfg *Config) *server {
 	s.capture = capture.Register(app, cc)             // change capture for the PostgreSQL replica (hooks/capture)
 	s.metrics = newMetrics(s)                         // Prometheus metrics (metrics.go)
 	s.writes = newGroupCommitter(app, bookingRefusal) // bookings and job outcomes share transactions (groupcommit.go)
+	s.writes.begin = s.windows.begin                  // committed window reads handed on before the next batch starts (windowcache.go)
 	s.worker = &queue.Worker{Store: heartbeatStore{batchedJobStore{jobStore{app}, s.writes, &s.jobsDone}, &s.workerBeat}, Logger: opsLogger(app, "jobs"), Now: s.now, Admit: s.admit}
 	for kind, h := range s.jobHandlers() {
 		s.worker.Handle(kind, s.metrics.countRuns(kind, h))

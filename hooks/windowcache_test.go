@@ -6,12 +6,33 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
 
 	c "github.com/slotbase/slotbase/collections"
 )
 
 // errRollback ends a test transaction without committing it.
 var errRollback = errors.New("test: roll back")
+
+// windowCacheFixture starts app's serve hooks (as a start runs them) and
+// returns its server, the "call" event type and the UTC time of a clock
+// time on Tuesday 2026-03-03 (London is on UTC).
+func windowCacheFixture(t *testing.T, app *tests.TestApp) (*server, *c.EventType, func(hhmm string) time.Time) {
+	t.Helper()
+	testMux(t, app)
+	etRecord, err := app.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, "call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(hhmm string) time.Time {
+		v, err := time.Parse(time.RFC3339, "2026-03-03T"+hhmm+":00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	return serverOf(app), c.NewEventType(etRecord), at
+}
 
 // TestWindowCacheInOneTransaction: several bookings made in one
 // transaction (as group commit makes them) read the host's bookings once
@@ -22,20 +43,7 @@ var errRollback = errors.New("test: roll back")
 func TestWindowCacheInOneTransaction(t *testing.T) {
 	app, host := bookingApp(t, nil)
 	defer app.Cleanup()
-	testMux(t, app) // the serve hooks, as a start runs them
-	s := serverOf(app)
-	etRecord, err := app.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, "call")
-	if err != nil {
-		t.Fatal(err)
-	}
-	et := c.NewEventType(etRecord)
-	at := func(hhmm string) time.Time {
-		v, err := time.Parse(time.RFC3339, "2026-03-03T"+hhmm+":00Z") // a Tuesday, London is on UTC
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	s, et, at := windowCacheFixture(t, app)
 	tokens := 0
 	book := func(tx core.App, hhmm string) (*core.Record, error) {
 		tokens++
@@ -48,7 +56,7 @@ func TestWindowCacheInOneTransaction(t *testing.T) {
 		return s.windows.reads, s.windows.reused
 	}
 	var ten *core.Record
-	err = app.RunInTransaction(func(tx core.App) error {
+	err := app.RunInTransaction(func(tx core.App) error {
 		for _, hhmm := range []string{"09:00", "10:00", "09:30", "11:30"} {
 			r, err := book(tx, hhmm)
 			if err != nil {
@@ -111,6 +119,82 @@ func TestWindowCacheInOneTransaction(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatalf("09:00 after the rolled-back transaction: %v", err)
+	}
+}
+
+// TestWindowCacheAcrossTransactions: a committed transaction's reads,
+// with its own bookings in them, serve the next transaction as long as
+// nothing else wrote; a write between them of any kind (here a raw SQL
+// cancellation outside any transaction of the cache) makes the next one
+// read again, and a rolled-back transaction leaves nothing behind.
+func TestWindowCacheAcrossTransactions(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	s, et, at := windowCacheFixture(t, app)
+	tokens := 0
+	// inTx books the times in one transaction begun as the group
+	// committer begins its own (s.windows.begin first); it returns the
+	// outcome of each and the cache's reads and adoptions it made.
+	inTx := func(rollback bool, times ...string) (outcomes []error, ids []string, reads, adopted int) {
+		s.windows.mu.Lock()
+		reads0, adopted0 := s.windows.reads, s.windows.adopted
+		s.windows.mu.Unlock()
+		err := app.RunInTransaction(func(tx core.App) error {
+			s.windows.begin(tx)
+			for _, hhmm := range times {
+				tokens++
+				r, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{EventType: et, Start: at(hhmm), Name: "X", Email: "x@example.com",
+					Timezone: "Europe/London", Token: "mt_across_" + itoa(tokens)}, testNow)
+				outcomes = append(outcomes, err)
+				if err == nil {
+					ids = append(ids, r.Id)
+				}
+			}
+			if rollback {
+				return errRollback
+			}
+			return nil
+		})
+		if err != nil && !(rollback && errors.Is(err, errRollback)) {
+			t.Fatal(err)
+		}
+		s.windows.mu.Lock()
+		defer s.windows.mu.Unlock()
+		return outcomes, ids, s.windows.reads - reads0, s.windows.adopted - adopted0
+	}
+
+	out, ids, reads, _ := inTx(false, "09:00", "09:30")
+	if out[0] != nil || out[1] != nil || reads != 1 {
+		t.Fatalf("first transaction: %v, %d reads; want both booked after 1 read", out, reads)
+	}
+	// The next transaction takes the read over, 09:00 and 09:30 in it.
+	out, _, reads, adopted := inTx(false, "09:00", "10:00")
+	if !errors.Is(out[0], errSlotGone) || out[1] != nil {
+		t.Fatalf("second transaction: %v; want 09:00 gone, 10:00 booked", out)
+	}
+	if reads != 0 || adopted != 1 {
+		t.Fatalf("second transaction: %d reads, %d adopted; want the committed read adopted and none made", reads, adopted)
+	}
+	// 09:00 cancelled by raw SQL between transactions: nothing told the
+	// cache, the version tells the next transaction to read again.
+	if _, err := app.DB().NewQuery(`UPDATE bookings SET status = 'cancelled' WHERE id = {:id}`).Bind(map[string]any{"id": ids[0]}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	out, _, reads, adopted = inTx(false, "09:00")
+	if out[0] != nil || reads != 1 || adopted != 0 {
+		t.Fatalf("after a raw cancellation: %v, %d reads, %d adopted; want 09:00 booked after a fresh read", out, reads, adopted)
+	}
+	// A rolled-back transaction books 11:00 and leaves nothing: the next
+	// one adopts the read of the last committed one, where 11:00 is free.
+	if out, _, _, _ = inTx(true, "11:00"); out[0] != nil {
+		t.Fatalf("11:00 in the transaction rolled back: %v", out[0])
+	}
+	out, _, reads, adopted = inTx(false, "11:00", "09:30")
+	if out[0] != nil || !errors.Is(out[1], errSlotGone) {
+		t.Fatalf("after a rollback: %v; want 11:00 booked and 09:30 still gone", out)
+	}
+	if reads != 0 || adopted != 1 {
+		t.Fatalf("after a rollback: %d reads, %d adopted; want the last committed read adopted", reads, adopted)
 	}
 }
 
