@@ -89,7 +89,7 @@ func (s *server) handleCreateBooking(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	kept := i18n.Match(valid.Language, orgLanguage(e.App))
+	kept := i18n.Match(valid.Language, s.orgLanguage(e.App))
 
 	s.liveBusyCheck(e.Request.Context(), et, valid.Start) // Google Calendar: closes the sync's staleness window; never fails a booking
 	var reply booking.Reply

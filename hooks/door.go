@@ -118,7 +118,7 @@ func (s *server) openBooking(tx core.App, actor Actor, d bookingDraft, now time.
 		}
 	}
 	if lang == "" {
-		lang = i18n.Match(d.Language, orgLanguage(tx))
+		lang = i18n.Match(d.Language, s.orgLanguage(tx))
 	}
 	r, err := newRecord(tx, c.Bookings, map[string]any{
 		c.BookingsEventType:         et.Id,

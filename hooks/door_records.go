@@ -126,7 +126,7 @@ func (s *server) recordsUpdateBooking(e *core.RecordRequestEvent) error {
 		if lang != "" && i18n.Check(lang) != nil {
 			fields[c.BookingsLanguage] = fieldErr(`Give a language tag such as "de" or "pt-BR".`)
 		} else {
-			ed.Fields[c.BookingsLanguage] = i18n.Match(lang, orgLanguage(e.App))
+			ed.Fields[c.BookingsLanguage] = i18n.Match(lang, s.orgLanguage(e.App))
 		}
 	}
 	if changed(c.BookingsStatus) {

@@ -158,7 +158,7 @@ func (s *server) site() mailSite {
 		adminBase: strings.TrimRight(meta.AppURL, "/"),
 		lang:      i18n.Default,
 	}
-	if st, err := c.FindSettings(s.app); err == nil {
+	if st, err := s.settings.get(s.app); err == nil {
 		ms.settings, ms.lang = st, st.DefaultLanguage()
 		if st.OrgName() != "" {
 			ms.brand.OrgName = st.OrgName()

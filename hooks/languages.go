@@ -21,9 +21,10 @@ import (
 // in the recipient's, admin texts in their translation where there is one.
 
 // orgLanguage is the organisation's default language ("en" when the
-// settings do not exist or name none).
-func orgLanguage(app core.App) string {
-	if st, err := c.FindSettings(app); err == nil {
+// settings do not exist or name none), as app reads the settings (kept
+// between their changes: settings_kept.go).
+func (s *server) orgLanguage(app core.App) string {
+	if st, err := s.settings.get(app); err == nil {
 		return st.DefaultLanguage()
 	}
 	return i18n.Default

@@ -173,7 +173,7 @@ func (s *server) handleManageICS(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	body, method, err := bookingICS(v.In(inviteeLanguage(v, orgLanguage(e.App))), s.now())
+	body, method, err := bookingICS(v.In(inviteeLanguage(v, s.orgLanguage(e.App))), s.now())
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

@@ -99,6 +99,8 @@ type server struct {
 	secret []byte
 	now    func() time.Time
 	slots  slotCache
+	// settings keeps the settings record between its changes (settings_kept.go).
+	settings keptSettings
 	// bookSetup keeps hosts' setup for the booking transaction (booksetup.go).
 	bookSetup bookingSetup
 	// windows keeps a booking transaction's reads of hosts' bookings for

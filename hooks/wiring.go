@@ -16,6 +16,7 @@ func (s *server) bindRecordHooks() {
 	s.slots.bind(s.app)                                                       // slot cache invalidation (slotcache.go)
 	s.live.bind(s.app)                                                        // live updates of open booking pages (livehub.go)
 	bindSetupVersion(s.app)                                                   // the setup version's triggers kept in place (booksetup.go)
+	s.settings.bind(s.app)                                                    // the kept settings record forgotten at each change (settings_kept.go)
 	bindOrderedIDs(s.app)                                                     // ids of bookings, audit, jobs and e-mail log rows sort by time (ids.go)
 	bindValidation(s.app)                                                     // domain rules of admin-editable collections (validate.go)
 	bindEventTypeDefaults(s.app)                                              // working defaults of new event types (defaults.go)
