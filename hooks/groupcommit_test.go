@@ -368,3 +368,43 @@ func TestGroupCommitAfterCommitHookError(t *testing.T) {
 		t.Fatalf("after-commit failures counted: %d, want 2 (the batch and the lone booking)", n)
 	}
 }
+
+// TestGroupCommitBeginsEveryTransaction: the committer's begin runs in
+// every transaction it opens — a shared one and one alone — before any
+// closure of it, and the server's committer begins with the window
+// cache's.
+func TestGroupCommitBeginsEveryTransaction(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	s := serverOf(app)
+	g := s.writes
+	if g.begin == nil {
+		t.Fatal("the server's committer has no begin: the window cache's reads are handed on after the next batch started")
+	}
+	var mu sync.Mutex
+	begun := map[*core.TxAppInfo]bool{}
+	cacheBegin := g.begin
+	g.begin = func(tx core.App) {
+		mu.Lock()
+		begun[tx.TxInfo()] = true
+		mu.Unlock()
+		cacheBegin(tx)
+	}
+	defer func() { g.begin = cacheBegin }()
+	closure := func(tx core.App) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !begun[tx.TxInfo()] {
+			return errors.New("a closure ran in a transaction not begun")
+		}
+		return nil
+	}
+	for i, err := range inOneBatch(t, g, 3, func(int) error { return g.Run(closure) }) {
+		if err != nil {
+			t.Fatalf("closure %d of a batch: %v", i, err)
+		}
+	}
+	if err := g.Run(closure); err != nil {
+		t.Fatalf("a closure alone: %v", err)
+	}
+}

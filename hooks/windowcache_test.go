@@ -238,3 +238,38 @@ func TestBlockersVersionTriggers(t *testing.T) {
 		t.Fatalf("%d blockers triggers after a start, want 9", n)
 	}
 }
+
+// TestWindowCacheHandedOnByGroupCommit: through the public API (the group
+// committer's transactions), bookings one after the other re-check their
+// times on the read the first one's transaction left, with the first
+// booking in it (its time again is refused without a read).
+func TestWindowCacheHandedOnByGroupCommit(t *testing.T) {
+	app, _ := bookingApp(t, nil)
+	defer app.Cleanup()
+	url := serveHTTP(t, app)
+	s := serverOf(app)
+	counts := func() (int, int) {
+		s.windows.mu.Lock()
+		defer s.windows.mu.Unlock()
+		return s.windows.reads, s.windows.adopted
+	}
+	first := goodBooking()
+	if p := postBooking(t, url, first, nil); p.code != 201 {
+		t.Fatalf("first booking: %d %v", p.code, p.body)
+	}
+	reads, adopted := counts()
+	second := goodBooking()
+	second["start"], second["email"] = "2026-03-02T11:00:00Z", "second@example.com"
+	if p := postBooking(t, url, second, nil); p.code != 201 {
+		t.Fatalf("second booking: %d %v", p.code, p.body)
+	}
+	again := goodBooking()
+	again["email"] = "again@example.com"
+	if p := postBooking(t, url, again, nil); p.code != 409 {
+		t.Fatalf("the first booking's time again: %d %v, want 409", p.code, p.body)
+	}
+	reads2, adopted2 := counts()
+	if reads2 != reads || adopted2 < adopted+2 {
+		t.Fatalf("two later bookings: %d more reads, %d more adopted; want none read and both adopted", reads2-reads, adopted2-adopted)
+	}
+}
