@@ -1,12 +1,16 @@
 package hooks
 
 import (
+	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "github.com/slotbase/slotbase/collections"
 )
@@ -71,6 +75,10 @@ func auditWith(tx core.App, actor Actor, action string, r *core.Record, before *
 	if before != nil && !deleted && len(changes) == 0 {
 		return nil
 	}
+	raw, err := changesJSON(changes)
+	if err != nil {
+		return err
+	}
 	entry, err := newRecord(tx, c.AuditLog, map[string]any{
 		c.AuditLogActorKind:  actor.Kind,
 		c.AuditLogActorID:    actor.ID,
@@ -78,7 +86,7 @@ func auditWith(tx core.App, actor Actor, action string, r *core.Record, before *
 		c.AuditLogAction:     action,
 		c.AuditLogCollection: r.Collection().Name,
 		c.AuditLogRecordID:   r.Id,
-		c.AuditLogChanges:    changes,
+		c.AuditLogChanges:    raw,
 	})
 	if err != nil {
 		return err
@@ -142,6 +150,51 @@ func recordChanges(r, before *core.Record, deleted bool) map[string]fieldChange 
 		out[name] = fieldChange{Old: shownValue(oldJSON), New: shownValue(newJSON)}
 	}
 	return out
+}
+
+// changesJSON encodes changes as the audit entry's JSON object, keys in
+// order: the values recordChanges shows are JSON already and are written
+// as they are (a booking's audit entry was encoded field by field and then
+// again as a whole, inside the one writer's transaction).
+func changesJSON(changes map[string]fieldChange) (types.JSONRaw, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, name := range slices.Sorted(maps.Keys(changes)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, err := json.Marshal(name)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(key)
+		b.WriteString(`:{"old":`)
+		if err := writeChangeValue(&b, changes[name].Old); err != nil {
+			return nil, err
+		}
+		b.WriteString(`,"new":`)
+		if err := writeChangeValue(&b, changes[name].New); err != nil {
+			return nil, err
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return types.JSONRaw(b.Bytes()), nil
+}
+
+// writeChangeValue writes one shown value: raw JSON as it is, anything
+// else encoded.
+func writeChangeValue(b *bytes.Buffer, v any) error {
+	if raw, ok := v.(json.RawMessage); ok && json.Valid(raw) {
+		b.Write(raw)
+		return nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b.Write(raw)
+	return nil
 }
 
 // isSecret reports whether a field's values must not reach the audit log.

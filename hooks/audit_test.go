@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -401,5 +402,42 @@ func TestAuditRedactsSecrets(t *testing.T) {
 		if strings.Contains(raw, secret) {
 			t.Errorf("%q shown: %s", secret, raw)
 		}
+	}
+}
+
+// TestChangesJSONIsTheMapsJSON: the audit entry's changes written by hand
+// decode to what encoding the map would give, keys in order, for every
+// kind of shown value (raw JSON, the redacted marker, a too-large note,
+// null, text with markup and non-ASCII characters).
+func TestChangesJSONIsTheMapsJSON(t *testing.T) {
+	changes := map[string]fieldChange{
+		"name":     {Old: nil, New: shownValue(valueJSON("Zoë <b>&</b> 李"))},
+		"hosts":    {Old: shownValue(valueJSON([]string{"a", "b"})), New: shownValue(valueJSON([]string{"b"}))},
+		"token":    {Old: redactedValue([]byte("null")), New: redactedValue(valueJSON("secret"))},
+		"notes":    {Old: shownValue(make([]byte, maxAuditValue+1)), New: nil},
+		"seats":    {Old: shownValue(valueJSON(1)), New: shownValue(valueJSON(2.5))},
+		"ümlaut":   {Old: shownValue(valueJSON(map[string]any{"x": true})), New: shownValue(valueJSON(false))},
+		"a\"quote": {Old: nil, New: shownValue(valueJSON(""))},
+	}
+	got, err := changesJSON(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("changesJSON gave invalid JSON %s: %v", got, err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("changesJSON\n%s\nwant the map's\n%s", got, want)
+	}
+	if empty, err := changesJSON(nil); err != nil || string(empty) != "{}" {
+		t.Fatalf("no changes: %s %v, want {}", empty, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "github.com/slotbase/slotbase/collections"
 	"github.com/slotbase/slotbase/internal/queue"
@@ -56,7 +57,7 @@ func enqueue(tx core.App, kind string, payload any, bookingID string, runAfter t
 	}
 	r, err := newRecord(tx, c.Jobs, map[string]any{
 		c.JobsKind:     kind,
-		c.JobsPayload:  string(raw),
+		c.JobsPayload:  types.JSONRaw(raw), // encoded just now: no second parse as a string
 		c.JobsStatus:   c.JobPending,
 		c.JobsAttempts: 0,
 		c.JobsRunAfter: runAfter.UTC(),
