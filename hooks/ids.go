@@ -17,8 +17,9 @@ import (
 // PocketBase's 15 random characters. Each table's id index (and the
 // indexes keyed by a booking's id: audit_log's record, jobs' booking)
 // then takes a group commit's rows on its last page instead of one random
-// page per row: a transaction of 8 bookings wrote ~56 pages to the WAL,
-// ~40 of them for those indexes alone (issue 18, eleventh step).
+// page per row: with random ids each booking dirtied six pages of those
+// indexes, all written to the WAL at the commit and again by the
+// checkpoint (issue 18, eleventh step).
 //
 // An id is 8 base-36 digits of the milliseconds since 2020 (fixed width,
 // so that the text order is the time order, until 2109) and 7 random
