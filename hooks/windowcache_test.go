@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -271,5 +272,102 @@ func TestWindowCacheHandedOnByGroupCommit(t *testing.T) {
 	reads2, adopted2 := counts()
 	if reads2 != reads || adopted2 < adopted+2 {
 		t.Fatalf("two later bookings: %d more reads, %d more adopted; want none read and both adopted", reads2-reads, adopted2-adopted)
+	}
+}
+
+// TestWindowCacheModel: random transactions on one host — bookings of a
+// 30- and a 60-minute event type over two days, cancellations by raw SQL
+// inside and between transactions, and rollbacks — with every booking
+// attempt's outcome checked against the database as the transaction sees
+// it (taken exactly when a live booking overlaps the time). The kept and
+// handed-on reads must never decide otherwise.
+func TestWindowCacheModel(t *testing.T) {
+	app, host := bookingApp(t, nil)
+	defer app.Cleanup()
+	mkEventType(t, app, "long", []string{host}, map[string]any{c.EventTypesDuration: 60})
+	s, call, at := windowCacheFixture(t, app)
+	longRecord, err := app.FindFirstRecordByData(c.EventTypes, c.EventTypesSlug, "long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := c.NewEventType(longRecord)
+	rng := rand.New(rand.NewPCG(18, 11))
+	// A start on Tuesday or Wednesday 09:00–16:30 (London is on UTC).
+	start := func(et *c.EventType) time.Time {
+		last := 16
+		if et == long {
+			last = 15 // a 60-minute meeting ends by 17:00
+		}
+		day := at("09:00").AddDate(0, 0, rng.IntN(2))
+		return day.Add(time.Duration(rng.IntN(last)) * 30 * time.Minute)
+	}
+	taken := func(tx core.App, from, to time.Time) bool {
+		var n int
+		err := tx.DB().NewQuery(`SELECT COUNT(*) FROM bookings WHERE status IN ` + c.LiveStatusesSQL +
+			` AND start < {:to} AND end > {:from}`).Bind(map[string]any{"from": c.UTCString(from), "to": c.UTCString(to)}).Row(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
+	cancelOne := func(db core.App) {
+		var ids []string
+		if err := db.DB().NewQuery(`SELECT id FROM bookings WHERE status IN ` + c.LiveStatusesSQL).Column(&ids); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 0 {
+			return
+		}
+		if _, err := db.DB().NewQuery(`UPDATE bookings SET status = 'cancelled' WHERE id = {:id}`).
+			Bind(map[string]any{"id": ids[rng.IntN(len(ids))]}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokens, attempts, booked := 0, 0, 0
+	for step := range 150 {
+		rollback := rng.IntN(5) == 0
+		err := app.RunInTransaction(func(tx core.App) error {
+			s.windows.begin(tx)
+			for range 1 + rng.IntN(5) {
+				if rng.IntN(10) < 3 {
+					cancelOne(tx)
+					continue
+				}
+				et := call
+				if rng.IntN(3) == 0 {
+					et = long
+				}
+				from := start(et)
+				want := !taken(tx, from, from.Add(et.Duration()))
+				tokens++
+				_, err := s.openBooking(tx, Actor{Kind: ActorInvitee}, bookingDraft{EventType: et, Start: from, Name: "M",
+					Email: "m@example.com", Timezone: "Europe/London", Token: "mt_model_" + itoa(tokens)}, testNow)
+				attempts++
+				switch {
+				case want && err != nil:
+					t.Fatalf("step %d: %s at %s is free in the transaction, refused: %v", step, et.Slug(), from, err)
+				case !want && !errors.Is(err, errSlotGone):
+					t.Fatalf("step %d: %s at %s is taken in the transaction: %v, want errSlotGone", step, et.Slug(), from, err)
+				case want:
+					booked++
+				}
+			}
+			if rollback {
+				return errRollback
+			}
+			return nil
+		})
+		if err != nil && !(rollback && errors.Is(err, errRollback)) {
+			t.Fatal(err)
+		}
+		if rng.IntN(6) == 0 {
+			cancelOne(app) // between transactions, outside any of the cache's
+		}
+	}
+	s.windows.mu.Lock()
+	adopted, reused := s.windows.adopted, s.windows.reused
+	s.windows.mu.Unlock()
+	if booked == 0 || booked == attempts || adopted == 0 || reused == 0 {
+		t.Fatalf("%d of %d attempts booked, %d reads adopted, %d reused: the run did not exercise both outcomes and the hand-over", booked, attempts, adopted, reused)
 	}
 }
