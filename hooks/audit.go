@@ -91,7 +91,7 @@ func auditWith(tx core.App, actor Actor, action string, r *core.Record, before *
 	if err != nil {
 		return err
 	}
-	return tx.Save(entry)
+	return tx.SaveNoValidate(entry) // built here from the record and the actor (the label truncated): see enqueue
 }
 
 // auditedSave saves r in tx and audits it as actor's action: the helper
