@@ -1,8 +1,9 @@
 package hooks
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slotbase/slotbase/internal/priority"
 )

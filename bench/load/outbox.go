@@ -80,11 +80,12 @@ func serverCPU(srv *server) time.Duration {
 // With drainProfile set, the server's CPU profile over the first
 // drainProfileFor of the drain is saved there.
 func measureBookings(srv *server, token, label, drainProfile string, load func() bookResult) bookResult {
-	cpu0, busy0, t0 := serverCPU(srv), metricValue(srv.url, token, busyMetric), time.Now()
-	batches0, batched0 := metricValue(srv.url, token, "slotbase_group_commit_batches_total"), metricValue(srv.url, token, "slotbase_group_commit_batched_total")
+	writer := []string{busyMetric, "slotbase_group_commit_batches_total", "slotbase_group_commit_batched_total"}
+	cpu0, m0, t0 := serverCPU(srv), metricValues(srv.url, token, writer...), time.Now()
 	r := load()
-	cpu1, busy1, wall := serverCPU(srv), metricValue(srv.url, token, busyMetric), time.Since(t0)
-	batches1, batched1 := metricValue(srv.url, token, "slotbase_group_commit_batches_total"), metricValue(srv.url, token, "slotbase_group_commit_batched_total")
+	cpu1, m1, wall := serverCPU(srv), metricValues(srv.url, token, writer...), time.Since(t0)
+	busy0, batches0, batched0 := m0[0], m0[1], m0[2]
+	busy1, batches1, batched1 := m1[0], m1[1], m1[2]
 	var profiled chan error
 	if drainProfile != "" {
 		profiled = make(chan error, 1)
@@ -119,26 +120,32 @@ func measureBookings(srv *server, token, label, drainProfile string, load func()
 // busyMetric is the seconds the server's one writer was busy.
 const busyMetric = "slotbase_group_commit_busy_seconds_total"
 
-// metricValue is the server's sample of an unlabelled series (from
-// /metrics), or -1 when it cannot be read.
-func metricValue(base, token, name string) float64 {
+// metricValues are the server's samples of unlabelled series (one read
+// of /metrics), each -1 when it cannot be read.
+func metricValues(base, token string, names ...string) []float64 {
+	out := make([]float64, len(names))
+	for i := range out {
+		out[i] = -1
+	}
 	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
 	req.Header.Set("Authorization", token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return -1
+		return out
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return -1
+		return out
 	}
 	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-				return f
+		for i, name := range names {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					out[i] = f
+				}
 			}
 		}
 	}
-	return -1
+	return out
 }
